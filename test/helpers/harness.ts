@@ -1,0 +1,613 @@
+/**
+ * Runs workflows through n8n-core's REAL `WorkflowExecute` (the engine n8n uses), under jest.
+ *
+ * n8n's own NodeTestHarness is not published, so this is the small re-implementation described in
+ * shared/reference/n8n-runtime.md §5: real parameter and expression resolution, real credential
+ * `authenticate` blocks applied by a credentials helper, real `httpRequestWithAuthentication` over the
+ * network (to the emulator), real binary data handling (BinaryDataService in memory mode), pairedItem
+ * handling, continueOnFail, putExecutionToWait and resume.
+ *
+ * API:
+ *   const result = await runWorkflow({
+ *     nodes: [...INode-like],              // `type` is e.g. 'n8n-nodes-leonardo.leonardo'
+ *     connections: {...},                  // n8n connections; omit for a single node
+ *     credentials: { leonardoApi: { apiKey, plan, baseUrl } },   // data per credential TYPE
+ *     startNode: 'Leonardo',               // defaults to the first node
+ *     input: [{ json: {...}, binary?: {...} }],  // items fed to the start node (default [{json:{}}])
+ *   });
+ *   result.status            // 'success' | 'error' | 'waiting' | ...
+ *   result.output('Leonardo') // INodeExecutionData[] of output 0 of the node's last run
+ *   result.error             // the execution error, if any
+ *   result.run               // the raw IRun
+ *   await binaryBuffer(item, 'data')   // the bytes of a binary property
+ *   await resumeWorkflow(result, { webhookName: 'default', body, headers, query })  // resume a waiting run
+ *   makeBinaryItem(buffer, { fileName, mimeType })  // an input item carrying a binary property `data`
+ * Call `await shutdownHarness()` in afterAll (stops n8n-core's SSH cleanup timer so jest can exit).
+ */
+import 'reflect-metadata';
+import {
+	BinaryDataConfig,
+	BinaryDataService,
+	ExecutionLifecycleHooks,
+	WorkflowExecute,
+	InstanceSettings,
+} from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+	type ICredentials,
+	type IConnections,
+	type IDataObject,
+	type IExecuteData,
+	type IHttpRequestHelper,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypes,
+	type IRequestOptionsSimplified,
+	type IRun,
+	type IRunExecutionData,
+	type IVersionedNodeType,
+	type IWebhookFunctions,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
+	NodeHelpers,
+} from 'n8n-workflow';
+
+// n8n-core's own copy of @n8n/di (another version may be hoisted for other dev tools).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Container } = require(
+	require.resolve('@n8n/di', { paths: [require.resolve('n8n-core')] }),
+) as typeof import('@n8n/di');
+
+// ------------------------------------------------------------------------------------------------
+// Node and credential types known to the harness
+// ------------------------------------------------------------------------------------------------
+
+type NodeTypeFactory = () => INodeType | IVersionedNodeType;
+type CredentialTypeFactory = () => ICredentialType;
+
+const nodeTypeFactories = new Map<string, NodeTypeFactory>();
+const credentialTypeFactories = new Map<string, CredentialTypeFactory>();
+
+/** Registers a node type under its workflow type name (e.g. 'n8n-nodes-leonardo.leonardo'). */
+export function registerNodeType(typeName: string, factory: NodeTypeFactory): void {
+	nodeTypeFactories.set(typeName, factory);
+}
+
+export function registerCredentialType(factory: CredentialTypeFactory): void {
+	const type = factory();
+	credentialTypeFactories.set(type.name, factory);
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+function tryRegister(fn: () => void): void {
+	try {
+		fn();
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code !== 'MODULE_NOT_FOUND') throw error;
+	}
+}
+// The package's own nodes and credentials (loaded lazily so a missing one does not break the others).
+tryRegister(() => {
+	const { Leonardo } = require('../../nodes/Leonardo/Leonardo.node');
+	registerNodeType('n8n-nodes-leonardo.leonardo', () => new Leonardo());
+});
+tryRegister(() => {
+	const { LeonardoTrigger } = require('../../nodes/LeonardoTrigger/LeonardoTrigger.node');
+	registerNodeType('n8n-nodes-leonardo.leonardoTrigger', () => new LeonardoTrigger());
+});
+tryRegister(() => {
+	const { LeonardoApi } = require('../../credentials/LeonardoApi.credentials');
+	registerCredentialType(() => new LeonardoApi());
+});
+tryRegister(() => {
+	const { LeonardoWebhookApi } = require('../../credentials/LeonardoWebhookApi.credentials');
+	registerCredentialType(() => new LeonardoWebhookApi());
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+// Minimal stand-ins for n8n-nodes-base nodes that tests chain with ours (n8n-nodes-base itself is not a
+// dev dependency). They behave like the real ones for what the tests use.
+registerNodeType('n8n-nodes-base.manualTrigger', () => ({
+	description: {
+		displayName: 'Manual Trigger',
+		name: 'manualTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Manual Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	},
+	async execute() {
+		return [[{ json: {} }]];
+	},
+}));
+registerNodeType('n8n-nodes-base.noOp', () => ({
+	description: {
+		displayName: 'No Operation',
+		name: 'noOp',
+		group: ['organization'],
+		version: 1,
+		description: '',
+		defaults: { name: 'No Operation' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [],
+	},
+	async execute(this) {
+		return [this.getInputData()];
+	},
+}));
+
+class TestNodeTypes implements INodeTypes {
+	private cache = new Map<string, INodeType | IVersionedNodeType>();
+
+	getByName(nodeType: string): INodeType | IVersionedNodeType {
+		let instance = this.cache.get(nodeType);
+		if (!instance) {
+			const factory = nodeTypeFactories.get(nodeType);
+			if (!factory) throw new Error(`harness: unknown node type ${nodeType}`);
+			instance = factory();
+			this.cache.set(nodeType, instance);
+		}
+		return instance;
+	}
+
+	getByNameAndVersion(nodeType: string, version?: number): INodeType {
+		return NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
+	}
+
+	getKnownTypes(): IDataObject {
+		return {};
+	}
+}
+
+// ------------------------------------------------------------------------------------------------
+// Credentials helper that applies the credential type's `authenticate` (generic or function)
+// ------------------------------------------------------------------------------------------------
+
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
+		workflow: Workflow,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		const factory = credentialTypeFactories.get(typeName);
+		const options = requestOptions as IHttpRequestOptions;
+		if (!factory) return options;
+		const authenticate = factory().authenticate;
+		if (!authenticate) return options;
+		if (typeof authenticate === 'function') return await authenticate(credentials, options);
+		const resolve = (value: string) =>
+			workflow.expression.getSimpleParameterValue(
+				node,
+				value,
+				'internal',
+				{ $credentials: credentials },
+				undefined,
+				value,
+			) as string;
+		const props = authenticate.properties;
+		for (const target of ['headers', 'qs', 'body'] as const) {
+			const entries = props[target];
+			if (!entries) continue;
+			const current = ((options as unknown as Record<string, IDataObject | undefined>)[target] ??
+				{}) as IDataObject;
+			for (const [key, value] of Object.entries(entries)) {
+				current[key] = typeof value === 'string' ? resolve(value) : value;
+			}
+			(options as unknown as Record<string, IDataObject>)[target] = current;
+		}
+		if (props.auth) {
+			options.auth = {
+				username: resolve(props.auth.username),
+				password: resolve(props.auth.password),
+			};
+		}
+		return options;
+	}
+
+	async preAuthentication(
+		_helpers: IHttpRequestHelper,
+		_credentials: ICredentialDataDecryptedObject,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async getCredentials(_details: INodeCredentialsDetails, _type: string): Promise<ICredentials> {
+		throw new Error('harness: getCredentials is not supported');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		const found = this.data[type];
+		if (!found) throw new Error(`harness: no test credentials of type ${type}`);
+		// Defaults from the credential type, like n8n applies them.
+		const factory = credentialTypeFactories.get(type);
+		const withDefaults: ICredentialDataDecryptedObject = {};
+		for (const prop of factory?.().properties ?? []) {
+			if (prop.default !== undefined) withDefaults[prop.name] = prop.default as never;
+		}
+		return { ...withDefaults, ...found };
+	}
+
+	async updateCredentials(): Promise<void> {}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties(type: string): INodeProperties[] {
+		return credentialTypeFactories.get(type)?.().properties ?? [];
+	}
+}
+
+// ------------------------------------------------------------------------------------------------
+// Binary data (memory mode, like n8n's default)
+// ------------------------------------------------------------------------------------------------
+
+let binaryReady: Promise<void> | undefined;
+function ensureBinaryDataService(): Promise<void> {
+	binaryReady ??= (async () => {
+		const settings = Container.get(InstanceSettings);
+		const config = new BinaryDataConfig(settings);
+		config.mode = 'default';
+		config.availableModes = ['default'];
+		Container.set(BinaryDataConfig, config);
+		await Container.get(BinaryDataService).init();
+	})();
+	return binaryReady;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Running
+// ------------------------------------------------------------------------------------------------
+
+export type HarnessNode = Partial<INode> & { name: string; type: string; parameters?: INode['parameters'] };
+
+export interface RunWorkflowOptions {
+	nodes: HarnessNode[];
+	connections?: IConnections;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	startNode?: string;
+	input?: INodeExecutionData[];
+	mode?: WorkflowExecuteMode;
+	executionId?: string;
+	staticData?: IDataObject;
+	/** Base URL used for $execution.resumeUrl (n8n: <WEBHOOK_URL>/webhook-waiting). */
+	webhookWaitingBaseUrl?: string;
+	webhookBaseUrl?: string;
+}
+
+export interface HarnessResult {
+	status: IRun['status'];
+	run: IRun;
+	error: IRun['data']['resultData']['error'];
+	waitTill?: Date | null;
+	output(nodeName: string, outputIndex?: number, runIndex?: number): INodeExecutionData[];
+	/** Everything needed to resume a waiting run. */
+	readonly context: RunContext;
+}
+
+interface RunContext {
+	workflow: Workflow;
+	workflowData: IWorkflowBase;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	executionId: string;
+	mode: WorkflowExecuteMode;
+	webhookWaitingBaseUrl: string;
+	webhookBaseUrl: string;
+}
+
+let executionCounter = 0;
+const nodeTypes = new TestNodeTypes();
+
+function buildAdditionalData(
+	ctx: RunContext,
+	hooks: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	const additionalData = {
+		credentialsHelper: new TestCredentialsHelper(ctx.credentials),
+		executeWorkflow: async () => {
+			throw new Error('harness: executeWorkflow is not supported');
+		},
+		getRunExecutionData: async () => undefined,
+		executionId: ctx.executionId,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		webhookBaseUrl: ctx.webhookBaseUrl,
+		webhookWaitingBaseUrl: ctx.webhookWaitingBaseUrl,
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		variables: {},
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('harness: task runners are not supported');
+		},
+		hooks,
+		// n8n-core 2.x reads this; an auto-mock would be truthy and break decryption.
+		encryptedRunnerIdentity: undefined,
+	} as unknown as IWorkflowExecuteAdditionalData;
+	return additionalData;
+}
+
+function toWorkflowNodes(
+	nodes: HarnessNode[],
+	credentialTypes: string[],
+): INode[] {
+	const defaultCredentials: INode['credentials'] = {};
+	for (const type of new Set([...credentialTypes, 'leonardoApi', 'leonardoWebhookApi'])) {
+		defaultCredentials[type] = { id: `cred-${type}`, name: `${type} (test)` };
+	}
+	return nodes.map((node, index) => ({
+		id: node.id ?? `node-${index}`,
+		typeVersion: node.typeVersion ?? 1,
+		position: node.position ?? [index * 200, 0],
+		parameters: node.parameters ?? {},
+		credentials: node.credentials ?? defaultCredentials,
+		...node,
+	})) as INode[];
+}
+
+async function execute(
+	ctx: RunContext,
+	runExecutionData: IRunExecutionData,
+): Promise<HarnessResult> {
+	await ensureBinaryDataService();
+	const hooks = new ExecutionLifecycleHooks(ctx.mode, ctx.executionId, ctx.workflowData);
+	let resolveDone!: (run: IRun) => void;
+	const done = new Promise<IRun>((resolve) => (resolveDone = resolve));
+	hooks.addHandler('workflowExecuteAfter', (fullRunData: IRun) => resolveDone(fullRunData));
+	const additionalData = buildAdditionalData(ctx, hooks);
+	const workflowExecute = new WorkflowExecute(additionalData, ctx.mode, runExecutionData);
+	const returned = await workflowExecute.processRunExecutionData(ctx.workflow);
+	const run = returned ?? (await done);
+	return makeResult(ctx, run);
+}
+
+function makeResult(ctx: RunContext, run: IRun): HarnessResult {
+	return {
+		status: run.status,
+		run,
+		error: run.data.resultData.error,
+		waitTill: run.waitTill,
+		context: ctx,
+		output(nodeName: string, outputIndex = 0, runIndex?: number) {
+			const runs = run.data.resultData.runData[nodeName];
+			if (!runs?.length) return [];
+			const taskData = runs[runIndex ?? runs.length - 1];
+			return taskData?.data?.main?.[outputIndex] ?? [];
+		},
+	};
+}
+
+export async function runWorkflow(options: RunWorkflowOptions): Promise<HarnessResult> {
+	const nodes = toWorkflowNodes(options.nodes, Object.keys(options.credentials ?? {}));
+	const connections = options.connections ?? {};
+	const executionId = options.executionId ?? String(++executionCounter);
+	const workflowData: IWorkflowBase = {
+		id: 'harness-workflow',
+		name: 'harness',
+		active: false,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		staticData: options.staticData,
+	} as unknown as IWorkflowBase;
+	const workflow = new Workflow({
+		id: workflowData.id,
+		name: workflowData.name,
+		nodes,
+		connections,
+		active: false,
+		nodeTypes,
+		staticData: options.staticData,
+		settings: { executionOrder: 'v1' },
+	});
+	const startName = options.startNode ?? nodes[0].name;
+	const startNode = workflow.getNode(startName);
+	if (!startNode) throw new Error(`harness: no node named ${startName}`);
+	const ctx: RunContext = {
+		workflow,
+		workflowData,
+		credentials: options.credentials ?? {},
+		executionId,
+		mode: options.mode ?? 'manual',
+		webhookWaitingBaseUrl: options.webhookWaitingBaseUrl ?? 'http://127.0.0.1:5678/webhook-waiting',
+		webhookBaseUrl: options.webhookBaseUrl ?? 'http://127.0.0.1:5678/webhook',
+	};
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [
+				{ node: startNode, data: { main: [options.input ?? [{ json: {} }]] }, source: null },
+			],
+		},
+	});
+	return await execute(ctx, runExecutionData);
+}
+
+export interface ResumeOptions {
+	webhookName?: string;
+	body?: IDataObject;
+	headers?: Record<string, string>;
+	query?: IDataObject;
+	/** The URL suffix after /webhook-waiting/<id> (n8n matches it against the webhook path). */
+	path?: string;
+}
+
+/**
+ * Does what n8n's `/webhook-waiting/:id` handler does for a waiting run: finds the waiting node's restart
+ * webhook, calls its `webhook()` with a request context, and — when it returns `workflowData` — disables
+ * the waiting node, pops its run and continues the execution with that data as the node's output.
+ * Returns the webhook's response plus the continued run (or `resumed: false` when nothing was resumed).
+ */
+export async function resumeWorkflow(
+	previous: HarnessResult,
+	options: ResumeOptions = {},
+): Promise<{ resumed: boolean; webhookResponse: unknown; result: HarnessResult | undefined }> {
+	const ctx = previous.context;
+	const runData = previous.run.data;
+	const lastNodeName = runData.resultData.lastNodeExecuted;
+	if (previous.status !== 'waiting' || !lastNodeName) {
+		throw new Error(`harness: run is not waiting (status ${previous.status})`);
+	}
+	const node = ctx.workflow.getNode(lastNodeName)!;
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	if (!nodeType.webhook) throw new Error(`harness: ${node.type} has no webhook()`);
+	const body = options.body ?? {};
+	const headers = options.headers ?? {};
+	const query = options.query ?? {};
+	let responseCode = 200;
+	const res = {
+		status(code: number) {
+			responseCode = code;
+			return res;
+		},
+		json() {
+			return res;
+		},
+		send() {
+			return res;
+		},
+		end() {
+			return res;
+		},
+		setHeader() {
+			return res;
+		},
+	};
+	const credentialsHelper = new TestCredentialsHelper(ctx.credentials);
+	const webhookContext = {
+		getNode: () => node,
+		getNodeParameter: (name: string, fallback?: unknown) => {
+			const value = ctx.workflow.expression.getSimpleParameterValue(
+				node,
+				node.parameters[name] as string,
+				ctx.mode,
+				{},
+				undefined,
+				fallback as string,
+			);
+			return value ?? fallback;
+		},
+		getBodyData: () => body,
+		getHeaderData: () => headers,
+		getQueryData: () => query,
+		getParamsData: () => ({}),
+		getRequestObject: () => ({ body, headers, query, method: 'POST' }),
+		getResponseObject: () => res,
+		getWebhookName: () => options.webhookName ?? 'default',
+		getCredentials: async (type: string) =>
+			await credentialsHelper.getDecrypted(
+				{} as IWorkflowExecuteAdditionalData,
+				{ id: null, name: '' },
+				type,
+			),
+		getWorkflowStaticData: (type: string) => ctx.workflow.getStaticData(type, node),
+		getMode: () => ctx.mode,
+		getExecutionId: () => ctx.executionId,
+		getInputData: () => [],
+		getNodeWebhookUrl: () => `${ctx.webhookBaseUrl}/${node.webhookId ?? node.id}`,
+		getWorkflow: () => ({ id: ctx.workflow.id, name: ctx.workflow.name, active: false }),
+		getChildNodes: () => [],
+		getParentNodes: () => [],
+		logger: { debug() {}, info() {}, warn() {}, error() {} },
+		helpers: {
+			returnJsonArray: (data: IDataObject | IDataObject[]) =>
+				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+		},
+		evaluateExpression: (expression: string) =>
+			ctx.workflow.expression.getSimpleParameterValue(node, expression, ctx.mode, {}),
+	} as unknown as IWebhookFunctions;
+	const webhookResult = await nodeType.webhook.call(webhookContext);
+	const webhookResponse = webhookResult.webhookResponse ?? { code: responseCode };
+	if (!webhookResult.workflowData) {
+		return { resumed: false, webhookResponse, result: undefined };
+	}
+	// What WaitingWebhooks + WebhookHelpers do: continue the waiting execution with the webhook output.
+	const resumeData: IRunExecutionData = JSON.parse(JSON.stringify(runData));
+	// Keep binary data references intact (JSON copy above keeps ids for memory-mode binaries too).
+	const stack = resumeData.executionData!.nodeExecutionStack;
+	const lastNodeRuns = resumeData.resultData.runData[lastNodeName];
+	lastNodeRuns?.pop();
+	if (!lastNodeRuns?.length) delete resumeData.resultData.runData[lastNodeName];
+	resumeData.waitTill = undefined;
+	const waitingNode = { ...node, disabled: true };
+	stack[0] = {
+		...(stack[0] as IExecuteData),
+		node: waitingNode,
+		data: { main: webhookResult.workflowData },
+	};
+	ctx.workflow.nodes[lastNodeName] = waitingNode;
+	const result = await execute(ctx, resumeData);
+	ctx.workflow.nodes[lastNodeName] = node;
+	return { resumed: true, webhookResponse, result };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Binary helpers
+// ------------------------------------------------------------------------------------------------
+
+export async function binaryBuffer(item: INodeExecutionData, property = 'data'): Promise<Buffer> {
+	const binary = item.binary?.[property];
+	if (!binary) throw new Error(`harness: item has no binary property ${property}`);
+	await ensureBinaryDataService();
+	return await Container.get(BinaryDataService).getAsBuffer(binary);
+}
+
+/** An input item with a binary property, stored like n8n stores binaries (base64 in memory mode). */
+export function makeBinaryItem(
+	buffer: Buffer,
+	options: { fileName?: string; mimeType?: string; property?: string; json?: IDataObject } = {},
+): INodeExecutionData {
+	const property = options.property ?? 'data';
+	const fileName = options.fileName ?? 'image.png';
+	return {
+		json: options.json ?? { fileName },
+		binary: {
+			[property]: {
+				data: buffer.toString('base64'),
+				mimeType: options.mimeType ?? 'image/png',
+				fileName,
+				fileExtension: fileName.split('.').pop(),
+				fileSize: `${buffer.length} B`,
+			},
+		},
+	};
+}
+
+export async function shutdownHarness(): Promise<void> {
+	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
+		Container.get(SSHClientsManager).onShutdown();
+	} catch {
+		// not present in this n8n-core version
+	}
+}
