@@ -181,6 +181,8 @@ export const ERROR_MESSAGES = {
 	invalidInitImage: 'invalid init image id',
 	couldNotAccessImage: "couldn't access image",
 	serviceError: 'Service Error',
+	/** Prefix of the 400 for num_images out of range (the docs give no exact text). */
+	tooManyImages: 'Too many images:',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -467,6 +469,14 @@ export interface GetElementResponse {
 
 export interface ListUserElementsResponse {
 	user_loras: UserLora[];
+}
+
+export interface DeleteDatasetResponse {
+	delete_datasets_by_pk: { id: string } | null;
+}
+
+export interface DeleteElementResponse {
+	delete_user_loras_by_pk: { id: number } | null;
 }
 
 export interface PlatformElement extends PlatformElementSummary {
