@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 const common = {
 	preset: 'ts-jest',
+	modulePathIgnorePatterns: ['<rootDir>/.tmp/', '<rootDir>/dist/', '<rootDir>/demo-output/'],
 	testEnvironment: 'node',
 	setupFiles: ['<rootDir>/test/setup-env.ts'],
 	transform: {

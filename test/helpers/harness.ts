@@ -29,8 +29,10 @@ import {
 	BinaryDataConfig,
 	BinaryDataService,
 	ExecutionLifecycleHooks,
+	LoadOptionsContext,
 	WorkflowExecute,
 	InstanceSettings,
+	WebhookContext,
 } from 'n8n-core';
 import {
 	createRunExecutionData,
@@ -459,6 +461,11 @@ export interface ResumeOptions {
 	query?: IDataObject;
 	/** The URL suffix after /webhook-waiting/<id> (n8n matches it against the webhook path). */
 	path?: string;
+	/**
+	 * Use n8n-core's real WebhookContext (real request/binary helpers, credentials, static data) instead
+	 * of the minimal stand-in. Added for the await/trigger tests.
+	 */
+	realContext?: boolean;
 }
 
 /**
@@ -545,8 +552,23 @@ export async function resumeWorkflow(
 		evaluateExpression: (expression: string) =>
 			ctx.workflow.expression.getSimpleParameterValue(node, expression, ctx.mode, {}),
 	} as unknown as IWebhookFunctions;
-	const webhookResult = await nodeType.webhook.call(webhookContext);
-	const webhookResponse = webhookResult.webhookResponse ?? { code: responseCode };
+	let realResponse: RealWebhookResponse | undefined;
+	let contextToUse = webhookContext;
+	if (options.realContext) {
+		const real = await makeRealWebhookContext(ctx, node, {
+			body,
+			headers,
+			query,
+			webhookName: options.webhookName ?? 'default',
+			runExecutionData: runData,
+		});
+		contextToUse = real.context;
+		realResponse = real.response;
+	}
+	const webhookResult = await nodeType.webhook.call(contextToUse);
+	const webhookResponse =
+		webhookResult.webhookResponse ??
+		(realResponse ? { code: realResponse.code, body: realResponse.body } : { code: responseCode });
 	if (!webhookResult.workflowData) {
 		return { resumed: false, webhookResponse, result: undefined };
 	}
@@ -605,9 +627,255 @@ export function makeBinaryItem(
 export async function shutdownHarness(): Promise<void> {
 	try {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
+		const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager') as {
+			SSHClientsManager: new () => { onShutdown(): void };
+		};
 		Container.get(SSHClientsManager).onShutdown();
 	} catch {
 		// not present in this n8n-core version
 	}
+}
+
+// ------------------------------------------------------------------------------------------------
+// loadOptions / listSearch (what the editor calls), through n8n-core's real LoadOptionsContext
+// ------------------------------------------------------------------------------------------------
+
+export interface LoadOptionsCall {
+	node: HarnessNode;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** Method name under description `methods.loadOptions` or `methods.listSearch`. */
+	method: string;
+	kind?: 'loadOptions' | 'listSearch';
+	/** listSearch filter text. */
+	filter?: string;
+}
+
+/** Calls a node's loadOptions or listSearch method with real credentials handling and real HTTP. */
+export async function callLoadOptions(options: LoadOptionsCall): Promise<unknown> {
+	const [node] = toWorkflowNodes([options.node], Object.keys(options.credentials));
+	const workflowData = {
+		id: 'harness-load-options',
+		name: 'harness',
+		nodes: [node],
+		connections: {},
+	} as unknown as IWorkflowBase;
+	const workflow = new Workflow({
+		id: workflowData.id,
+		name: workflowData.name,
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
+	const ctx: RunContext = {
+		workflow,
+		workflowData,
+		credentials: options.credentials,
+		executionId: String(++executionCounter),
+		mode: 'internal',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+	};
+	const additionalData = buildAdditionalData(
+		ctx,
+		new ExecutionLifecycleHooks('internal', ctx.executionId, workflowData),
+	);
+	additionalData.currentNodeParameters = node.parameters;
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	const kind = options.kind ?? 'loadOptions';
+	const methods = nodeType.methods?.[kind] as
+		| Record<string, (this: LoadOptionsContext, filter?: string) => Promise<unknown>>
+		| undefined;
+	const fn = methods?.[options.method];
+	if (!fn) throw new Error(`harness: ${node.type} has no ${kind} method ${options.method}`);
+	return await fn.call(context, options.filter);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Real webhook contexts (added for the Leonardo Trigger / await tests)
+// ------------------------------------------------------------------------------------------------
+
+export interface RealWebhookResponse {
+	code: number;
+	body: unknown;
+}
+
+async function makeRealWebhookContext(
+	ctx: RunContext,
+	node: INode,
+	request: {
+		body: IDataObject;
+		headers: Record<string, string>;
+		query: IDataObject;
+		webhookName: string;
+		runExecutionData?: IRunExecutionData;
+	},
+): Promise<{ context: IWebhookFunctions; response: RealWebhookResponse }> {
+	await ensureBinaryDataService();
+	const hooks = new ExecutionLifecycleHooks(ctx.mode, ctx.executionId, ctx.workflowData);
+	const additionalData = buildAdditionalData(ctx, hooks) as IWorkflowExecuteAdditionalData & {
+		httpRequest?: unknown;
+		httpResponse?: unknown;
+	};
+	const response: RealWebhookResponse = { code: 200, body: undefined };
+	const res = {
+		status(code: number) {
+			response.code = code;
+			return res;
+		},
+		json(body: unknown) {
+			response.body = body;
+			return res;
+		},
+		send(body: unknown) {
+			response.body = body;
+			return res;
+		},
+		end() {
+			return res;
+		},
+		setHeader() {
+			return res;
+		},
+	};
+	additionalData.httpRequest = {
+		body: request.body,
+		headers: request.headers,
+		query: request.query,
+		params: {},
+		method: 'POST',
+	};
+	additionalData.httpResponse = res;
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	const description = (nodeType.description.webhooks ?? []).find((w) => w.name === request.webhookName);
+	const webhookData = {
+		httpMethod: 'POST',
+		node: node.name,
+		path: description?.path ?? '',
+		webhookDescription: description ?? { name: request.webhookName, httpMethod: 'POST', path: '' },
+		workflowId: ctx.workflow.id,
+		workflowExecuteAdditionalData: additionalData,
+	};
+	const context = new WebhookContext(
+		ctx.workflow,
+		node,
+		additionalData,
+		ctx.mode,
+		webhookData as never,
+		[],
+		request.runExecutionData ?? null,
+	) as unknown as IWebhookFunctions;
+	return { context, response };
+}
+
+/** n8n's per-workflow static data as stored in the DB (one JSON value, loaded fresh per webhook request). */
+export interface StaticDataStore {
+	data: IDataObject;
+	/** How many times a webhook call's static-data change was saved. */
+	saves: number;
+}
+
+export interface TriggerWebhookOptions {
+	nodes: HarnessNode[];
+	connections?: IConnections;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** The trigger node (default: the first node). */
+	triggerNode?: string;
+	body: IDataObject;
+	headers?: Record<string, string>;
+	store: StaticDataStore;
+	/**
+	 * Static-data persistence as measured in shared/reference/n8n-relay.md: 'v1' saves a webhook's change
+	 * also when it starts an execution; 'v2' drops it in that case.
+	 */
+	flavor?: 'v1' | 'v2';
+	workflowId?: string;
+	webhookBaseUrl?: string;
+	webhookWaitingBaseUrl?: string;
+}
+
+export interface TriggerWebhookResult {
+	/** HTTP status n8n would answer with. */
+	code: number;
+	/** The JSON body n8n would answer with (webhookResponse, or what the node sent itself). */
+	body: unknown;
+	/** The run started from the trigger's workflowData, if any (runs to completion). */
+	run?: HarnessResult;
+	workflowData?: INodeExecutionData[][];
+}
+
+/**
+ * Does what n8n's LiveWebhooks does for a production trigger webhook: loads the workflow's static data
+ * fresh, calls the trigger's webhook() with a real WebhookContext, saves static data if it changed (per
+ * `flavor`), answers, and — when webhook() returns workflowData — runs the workflow from the trigger with it.
+ */
+export async function callTriggerWebhook(options: TriggerWebhookOptions): Promise<TriggerWebhookResult> {
+	const nodes = toWorkflowNodes(options.nodes, Object.keys(options.credentials ?? {}));
+	const connections = options.connections ?? {};
+	const workflowId = options.workflowId ?? 'harness-trigger-workflow';
+	const staticData = JSON.parse(JSON.stringify(options.store.data ?? {})) as IDataObject;
+	const workflowData = {
+		id: workflowId,
+		name: 'harness trigger',
+		active: true,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		staticData,
+	} as unknown as IWorkflowBase;
+	const workflow = new Workflow({
+		id: workflowId,
+		name: workflowData.name,
+		nodes,
+		connections,
+		active: true,
+		nodeTypes,
+		staticData,
+		settings: { executionOrder: 'v1' },
+	});
+	const triggerName = options.triggerNode ?? nodes[0].name;
+	const node = workflow.getNode(triggerName);
+	if (!node) throw new Error(`harness: no node named ${triggerName}`);
+	const ctx: RunContext = {
+		workflow,
+		workflowData,
+		credentials: options.credentials ?? {},
+		executionId: String(++executionCounter),
+		mode: 'webhook',
+		webhookWaitingBaseUrl: options.webhookWaitingBaseUrl ?? 'http://127.0.0.1:5678/webhook-waiting',
+		webhookBaseUrl: options.webhookBaseUrl ?? 'http://127.0.0.1:5678/webhook',
+	};
+	const { context, response } = await makeRealWebhookContext(ctx, node, {
+		body: options.body,
+		headers: options.headers ?? {},
+		query: {},
+		webhookName: 'default',
+	});
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	if (!nodeType.webhook) throw new Error(`harness: ${node.type} has no webhook()`);
+	const result = await nodeType.webhook.call(context);
+	const changed = (workflow.staticData as IDataObject & { __dataChanged?: boolean }).__dataChanged === true;
+	const flavor = options.flavor ?? 'v1';
+	if (changed && (flavor === 'v1' || !result.workflowData)) {
+		options.store.data = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+		options.store.saves++;
+	}
+	const answer: TriggerWebhookResult = result.noWebhookResponse
+		? { code: response.code, body: response.body }
+		: { code: 200, body: result.webhookResponse };
+	if (result.workflowData) {
+		answer.workflowData = result.workflowData;
+		const runExecutionData = createRunExecutionData({
+			executionData: {
+				nodeExecutionStack: [{ node, data: { main: result.workflowData }, source: null }],
+			},
+		});
+		answer.run = await execute(ctx, runExecutionData);
+	}
+	return answer;
 }

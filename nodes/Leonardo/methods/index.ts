@@ -1,0 +1,6 @@
+import { getElements } from './loadOptions';
+import { searchModels } from './listSearch';
+
+export const listSearch = { searchModels };
+
+export const loadOptions = { getElements };
