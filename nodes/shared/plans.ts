@@ -150,7 +150,13 @@ export function resolvePlan(plan: PlanId, custom: CustomPlanLimits = {}): PlanPr
 		requestsPerMinute: positive(custom.requestsPerMinute, base.requestsPerMinute),
 		concurrentJobs,
 		queuedJobs: concurrentJobs * 20,
-		loraTrainingsPerMonth: positive(custom.loraTrainingsPerMonth, base.loraTrainingsPerMonth),
+		// 0 is a real limit here (a Custom plan without training); only a missing value falls back.
+		loraTrainingsPerMonth:
+			typeof custom.loraTrainingsPerMonth === 'number' &&
+			Number.isFinite(custom.loraTrainingsPerMonth) &&
+			custom.loraTrainingsPerMonth >= 0
+				? Math.floor(custom.loraTrainingsPerMonth)
+				: base.loraTrainingsPerMonth,
 	};
 }
 

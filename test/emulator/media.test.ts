@@ -141,7 +141,8 @@ function hasFfprobe(): boolean {
 }
 
 // ffprobe is a test-only cross-check (apt package ffmpeg); the emulator itself needs no external binary.
-(hasFfprobe() ? test : test.skip)('ffprobe reads the MP4 as a video stream of the right size and duration', () => {
+// In CI (.ci/run installs ffmpeg) the check always runs, so a missing ffprobe fails instead of skipping.
+(hasFfprobe() || process.env.CI ? test : test.skip)('ffprobe reads the MP4 as a video stream of the right size and duration', () => {
 	const mp4 = renderMp4({ prompt: 'ffprobe check', seed: 3, width: 160, height: 96, durationSeconds: 2 });
 	const file = `/tmp/leonardo-emulator-${process.pid}.mp4`;
 	require('node:fs').writeFileSync(file, mp4);
