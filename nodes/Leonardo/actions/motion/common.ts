@@ -18,12 +18,11 @@ import {
 	VIDEO_RESOLUTIONS,
 	type CreateVideoRequest,
 	type ElementInput,
-	type InitImageType,
 	type JobCostFields,
 	type VideoModel,
 	type VideoResolution,
 } from '../../../shared/contract';
-import { plansWith, type PlanProfile } from '../../../shared/plans';
+import { PLAN_IDS, PLAN_PROFILES, plansWith, type PlanProfile } from '../../../shared/plans';
 import { checkPrompt, isUuid } from '../../../shared/validation';
 import { errorWithJobId } from '../../helpers/errors';
 import { generationToItems } from '../../helpers/output';
@@ -177,6 +176,22 @@ export function motionPlanProblem(
 		}
 	}
 	return undefined;
+}
+
+/** One line per plan for the editor notice, from the plan table (what is reduced on limited plans). */
+export function motionPlanSummary(): string {
+	const parts = PLAN_IDS.filter((id) => id !== 'CUSTOM').map((id) => {
+		const p = PLAN_PROFILES[id];
+		const m = p.motion;
+		const what =
+			m.access === 'none'
+				? 'no motion'
+				: m.access === 'limited'
+					? `limited: at most ${RESOLUTION_LABELS[m.maxResolution]} and ${m.maxDurationSeconds} s clips`
+					: `full${m.priority ? ', priority processing' : ''}`;
+		return `${p.displayName}: ${what}${p.apiAccess ? '' : ' (no API access)'}`;
+	});
+	return `Motion by plan — ${parts.join('; ')}. Checked before any request.`;
 }
 
 export function fail(ctx: IExecuteFunctions, i: number, message: string, description?: string): never {
@@ -499,8 +514,6 @@ export function readImageId(ctx: IExecuteFunctions, i: number, parameter: string
 	}
 	return value;
 }
-
-export type SourceImageType = InitImageType;
 
 // ---------------------------------------------------------------------------------------------
 // Submit, wait, output

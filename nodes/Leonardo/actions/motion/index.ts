@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { ResourceOperations } from '../node.type';
+import { motionPlanSummary } from './common';
 import * as generateFromImage from './generateFromImage.operation';
 import * as imageToVideo from './imageToVideo.operation';
 import * as textToVideo from './textToVideo.operation';
@@ -35,6 +36,13 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'generateFromImage',
+	},
+	{
+		displayName: motionPlanSummary(),
+		name: 'motionPlanNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { resource: ['motion'] } },
 	},
 	...generateFromImage.description,
 	...imageToVideo.description,
