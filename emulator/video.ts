@@ -1,9 +1,11 @@
 /**
- * Motion outputs: a hand-written ISO-BMFF (MP4) muxer. One video track whose samples are PNG frames
- * (sample entry 'png ', which ffmpeg/ffprobe demux as codec "png"). No external binary needed. Each frame
- * is the job's picture with the disc moved along a path, so the clip visibly moves.
+ * Motion outputs: a hand-written ISO-BMFF (MP4) muxer around a tiny H.264 encoder (h264.ts: Constrained
+ * Baseline, every macroblock I_PCM), so browsers, n8n's binary preview and ffmpeg all play the clips. No
+ * external binary needed. Each frame is the job's picture with the disc moved along a path, so the clip
+ * visibly moves.
  */
-import { encodePng, renderPixels, cacheByContent, type PictureSpec } from './images';
+import { encodeIdrPicture, parameterSets, rgbToPcmMacroblocks, type H264ParameterSets } from './h264';
+import { renderPixels, cacheByContent, type PictureSpec } from './images';
 
 function box(type: string, ...payload: Buffer[]): Buffer {
 	const body = Buffer.concat(payload);
@@ -54,18 +56,42 @@ function visualSampleEntry(fourcc: string, width: number, height: number, name: 
 }
 
 export interface Mp4Options {
+	/** Visible size of the video (even numbers). */
 	width: number;
 	height: number;
 	fps: number;
-	frames: Buffer[];
+	/** Frames as RGB (3 channels) pixels of width x height. */
+	frames: Uint8Array[];
 }
 
-/** Muxes PNG frames into an MP4 file (ftyp, moov with one video trak, mdat). */
-export function muxPngMp4({ width, height, fps, frames }: Mp4Options): Buffer {
+/** avcC (AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.3.3.1): SPS/PPS, 4-byte NAL lengths. */
+function avcC(ps: H264ParameterSets): Buffer {
+	return box(
+		'avcC',
+		Buffer.from([1, ps.profileIdc, ps.constraintFlags, ps.levelIdc, 0xfc | 3, 0xe0 | 1]),
+		u16(ps.sps.length),
+		ps.sps,
+		Buffer.from([1]),
+		u16(ps.pps.length),
+		ps.pps,
+	);
+}
+
+/**
+ * Encodes RGB frames as H.264 (all-I_PCM IDR pictures, see h264.ts) and muxes them into an MP4 file:
+ * ftyp (isom/avc1), moov with one video trak ('avc1' + 'avcC'), mdat with 4-byte length-prefixed samples.
+ */
+export function muxH264Mp4({ width, height, fps, frames }: Mp4Options): Buffer {
+	const ps = parameterSets({ width, height, fps });
+	const samples = frames.map((rgb, i) => {
+		const samples = rgbToPcmMacroblocks(rgb, 3, width, height, ps.codedWidth, ps.codedHeight);
+		const unit = encodeIdrPicture(ps, samples, i % 2); // consecutive IDRs need different idr_pic_id
+		return Buffer.concat([u32(unit.length), unit]);
+	});
 	const timescale = fps * 1000;
 	const sampleDelta = 1000;
-	const duration = frames.length * sampleDelta;
-	const ftyp = box('ftyp', Buffer.from('isom', 'ascii'), u32(0x200), Buffer.from('isomiso2mp41', 'ascii'));
+	const duration = samples.length * sampleDelta;
+	const ftyp = box('ftyp', Buffer.from('isom', 'ascii'), u32(0x200), Buffer.from('isomiso2avc1mp41', 'ascii'));
 	const build = (chunkOffset: number) => {
 		const mvhd = fullBox('mvhd', 0, 0, u32(0, 0, timescale, duration, 0x00010000), u16(0x0100, 0), u32(0, 0), MATRIX, u32(0, 0, 0, 0, 0, 0), u32(2));
 		const tkhd = fullBox('tkhd', 0, 0x3, u32(0, 0, 1, 0, duration, 0, 0), u16(0, 0, 0, 0), MATRIX, u32(width << 16, height << 16));
@@ -73,12 +99,11 @@ export function muxPngMp4({ width, height, fps, frames }: Mp4Options): Buffer {
 		const hdlr = fullBox('hdlr', 0, 0, u32(0), Buffer.from('vide', 'ascii'), u32(0, 0, 0), Buffer.from('VideoHandler\0', 'ascii'));
 		const vmhd = fullBox('vmhd', 0, 1, u16(0, 0, 0, 0));
 		const dinf = box('dinf', fullBox('dref', 0, 0, u32(1), fullBox('url ', 0, 1)));
-		const stsd = fullBox('stsd', 0, 0, u32(1), visualSampleEntry('png ', width, height, 'PNG'));
-		const stts = fullBox('stts', 0, 0, u32(1, frames.length, sampleDelta));
-		const stss = undefined; // every PNG frame is a sync sample (no stss box = all sync)
-		void stss;
-		const stsc = fullBox('stsc', 0, 0, u32(1, 1, frames.length, 1));
-		const stsz = fullBox('stsz', 0, 0, u32(0, frames.length, ...frames.map((f) => f.length)));
+		const stsd = fullBox('stsd', 0, 0, u32(1), visualSampleEntry('avc1', width, height, 'Leonardo emulator H.264', avcC(ps)));
+		const stts = fullBox('stts', 0, 0, u32(1, samples.length, sampleDelta));
+		// no stss box: every sample is an IDR picture, i.e. a sync sample
+		const stsc = fullBox('stsc', 0, 0, u32(1, 1, samples.length, 1)); // one chunk holding all samples
+		const stsz = fullBox('stsz', 0, 0, u32(0, samples.length, ...samples.map((f) => f.length)));
 		const stco = fullBox('stco', 0, 0, u32(1, chunkOffset));
 		const stbl = box('stbl', stsd, stts, stsc, stsz, stco);
 		const minf = box('minf', vmhd, dinf, stbl);
@@ -88,8 +113,25 @@ export function muxPngMp4({ width, height, fps, frames }: Mp4Options): Buffer {
 	};
 	const moovSize = build(0).length;
 	const moov = build(ftyp.length + moovSize + 8);
-	const mdat = box('mdat', ...frames);
-	return Buffer.concat([ftyp, moov, mdat]);
+	const mdatSize = 8 + samples.reduce((n, s) => n + s.length, 0);
+	if (mdatSize > 0xffffffff) throw new Error('clip too large for a 32-bit mdat');
+	const mdatHead = Buffer.alloc(8);
+	mdatHead.writeUInt32BE(mdatSize, 0);
+	mdatHead.write('mdat', 4, 'ascii');
+	return Buffer.concat([ftyp, moov, mdatHead, ...samples]);
+}
+
+/** Longest side of the encoded clip: I_PCM is uncompressed (384 bytes per 16x16 macroblock per frame). */
+export const MAX_VIDEO_SIDE = 480;
+
+/**
+ * Size of the encoded video for a requested size: scaled down (aspect kept) so the long side is at most
+ * MAX_VIDEO_SIDE, rounded to even numbers (4:2:0 frame cropping works in steps of 2).
+ */
+export function videoSize(width: number, height: number): { width: number; height: number } {
+	const scale = Math.min(1, MAX_VIDEO_SIDE / Math.max(width, height));
+	const even = (v: number) => Math.max(2, Math.round((v * scale) / 2) * 2);
+	return { width: even(width), height: even(height) };
 }
 
 export interface ClipSpec extends PictureSpec {
@@ -97,18 +139,16 @@ export interface ClipSpec extends PictureSpec {
 	fps?: number;
 }
 
-/** A deterministic clip for a job (cached by content). */
+/** A deterministic H.264 clip for a job (cached by content); frames are rendered directly at the video size. */
 export function renderMp4(spec: ClipSpec): Buffer {
 	const fps = spec.fps ?? 4;
 	const count = Math.max(1, Math.round(spec.durationSeconds * fps));
-	const key = JSON.stringify(['mp4', spec.prompt, spec.seed, spec.index ?? 0, spec.width, spec.height, spec.variant ?? '', count, fps]);
+	const size = videoSize(spec.width, spec.height);
+	const key = JSON.stringify(['mp4-h264', spec.prompt, spec.seed, spec.index ?? 0, spec.width, spec.height, spec.variant ?? '', count, fps]);
 	return cacheByContent(key, () => {
-		const frames: Buffer[] = [];
-		for (let f = 0; f < count; f++) {
-			const { pixels } = renderPixels({ ...spec, transparent: false, phase: f / count });
-			frames.push(encodePng(spec.width, spec.height, pixels, 3));
-		}
-		return muxPngMp4({ width: spec.width, height: spec.height, fps, frames });
+		const frames: Uint8Array[] = [];
+		for (let f = 0; f < count; f++) frames.push(renderPixels({ ...spec, ...size, transparent: false, phase: f / count }).pixels);
+		return muxH264Mp4({ ...size, fps, frames });
 	});
 }
 
