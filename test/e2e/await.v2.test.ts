@@ -1,0 +1,3 @@
+import { describeAwait } from './await-suite';
+
+describeAwait('v2');
