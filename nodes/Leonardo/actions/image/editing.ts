@@ -10,7 +10,7 @@ import type {
 	INodeParameterResourceLocator,
 	INodeProperties,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import {
 	PRESET_STYLES,
@@ -21,6 +21,7 @@ import {
 	type ImageExtension,
 	type JobCostFields,
 	type UploadCanvasInitImageResponse,
+	type VariationJobResponse,
 } from '../../../shared/contract';
 import { readImageInfo } from '../../../shared/imageInfo';
 import type { PlanProfile } from '../../../shared/plans';
@@ -31,7 +32,13 @@ import { generationToItems } from '../../helpers/output';
 import { planOutputFields } from '../../helpers/plan';
 import { pollUntilDone, waitForGeneration, type PollJob } from '../../helpers/polling';
 import { apiRequest, downloadToBinary, uploadPresigned, withJobSlot } from '../../transport';
-import { modelRLC, readWaitSettings, type WaitSettings } from '../descriptions';
+import {
+	binaryOutputProperties,
+	modelRLC,
+	readWaitSettings,
+	waitProperties,
+	type WaitSettings,
+} from '../descriptions';
 import type { OperationContext } from '../node.type';
 
 export function fail(ctx: IExecuteFunctions, i: number, message: string, description?: string): never {
@@ -533,4 +540,51 @@ export async function canvasExecute(
 			if (ids.maskImageId) request.canvasMaskId = ids.maskImageId;
 		},
 	});
+}
+
+/**
+ * A post-processing variation of a generated image or a variation (Remove Background, Unzoom): the same
+ * parameters and flow, only the endpoint and the response's job key differ. Leonardo's variations do not accept
+ * uploaded init images. Waits on GET /variations/{id}.
+ */
+export function imageVariationOperation(o: {
+	operation: 'removeBackground' | 'unzoom';
+	path: '/variations/nobg' | '/variations/unzoom';
+	jobKey: 'sdNobgJob' | 'sdUnzoomJob';
+}) {
+	const sources: EditSource[] = ['generated', 'variation'];
+	const properties: INodeProperties[] = [
+		...sourceProperties(sources),
+		...waitProperties('poll'),
+		...binaryOutputProperties('Image'),
+	];
+	const description = updateDisplayOptions(
+		{ show: { resource: ['image'], operation: [o.operation] } },
+		properties,
+	);
+	async function execute(
+		this: IExecuteFunctions,
+		i: number,
+		{ plan }: OperationContext,
+	): Promise<INodeExecutionData[]> {
+		const source = (await readSource(this, i, sources)) as { kind: 'generated' | 'variation'; id: string };
+		const output = readOutputSettings(this, i);
+		const body = source.kind === 'variation' ? { id: source.id, isVariation: true } : { id: source.id };
+		return await runVariationJob.call(this, {
+			i,
+			plan,
+			...output,
+			operation: o.operation,
+			extra: source.kind === 'variation' ? { sourceVariationId: source.id } : { sourceImageId: source.id },
+			create: async () => {
+				const response = (await apiRequest.call(this, 'POST', o.path, {
+					body,
+					jobCreating: true,
+					itemIndex: i,
+				})) as VariationJobResponse;
+				return response[o.jobKey];
+			},
+		});
+	}
+	return { description, execute };
 }

@@ -3,27 +3,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { ListGenerationsResponse } from '../../../shared/contract';
 import { apiRequest, getUserId } from '../../transport';
+import { returnAllProperties } from '../descriptions';
 
 /** Page size used by Return All. */
 const PAGE_SIZE = 50;
 
-const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+/** Shared with Job → Get Many, which lists the same generations. */
+export const listGenerationsProperties: INodeProperties[] = [
+	...returnAllProperties(),
 	{
 		displayName: 'Offset',
 		name: 'offset',
@@ -36,7 +23,7 @@ const properties: INodeProperties[] = [
 
 const displayOptions = { show: { resource: ['image'], operation: ['getAll'] } };
 
-export const description = updateDisplayOptions(displayOptions, properties);
+export const description = updateDisplayOptions(displayOptions, listGenerationsProperties);
 
 export async function execute(
 	this: IExecuteFunctions,

@@ -3,24 +3,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { JOB_STATUSES, type ListUserElementsResponse, type UserLora } from '../../../shared/contract';
 import { apiRequest, getUserId } from '../../transport';
+import { returnAllProperties } from '../descriptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllProperties(),
 	{
 		displayName: 'Filters',
 		name: 'filters',
