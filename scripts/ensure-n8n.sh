@@ -10,6 +10,8 @@ N8N_V1_VERSION="${N8N_V1_VERSION:-1.123.81}"
 N8N_V2_VERSION="${N8N_V2_VERSION:-2.41.1}"
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 mkdir -p "$CACHE"
+# `npm run demo` / `npm test` export the repo .npmrc (ignore-scripts=true) as npm_config_*: not wanted here
+unset npm_config_ignore_scripts npm_config_nodedir 2>/dev/null || true
 log() { echo "[ensure-n8n] $*" >&2; }
 
 lock() {
@@ -42,7 +44,13 @@ v1)
 {"name":"n8n-v1","private":true,"version":"1.0.0",
  "overrides":{"xlsx":"0.18.5","isolated-vm":"file:./stubs/isolated-vm"}}
 JSON
-	(cd "$DIR" && npm install "n8n@$N8N_V1_VERSION" --no-audit --no-fund --loglevel=error >&2)
+	(cd "$DIR" && npm install "n8n@$N8N_V1_VERSION" --ignore-scripts=false --no-audit --no-fund --loglevel=error >&2)
+	# sqlite3 must be compiled for Node 20 (its install script; skipped if ignore-scripts leaked in from `npm run`)
+	if ! (cd "$DIR" && node -e 'require("sqlite3")' 2>/dev/null); then
+		log "compiling sqlite3 ..."
+		(cd "$DIR" && npm rebuild sqlite3 --ignore-scripts=false >&2)
+	fi
+	(cd "$DIR" && node -e 'require("sqlite3")') || { log "sqlite3 does not load"; exit 1; }
 	touch "$DIR/.done"
 	echo "$DIR"
 	;;
@@ -58,7 +66,8 @@ v2)
 		export PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24"
 		# install scripts of some n8n-nodes-base deps download from the internet; sqlite3 is rebuilt locally.
 		npm install "n8n@$N8N_V2_VERSION" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
-		npm rebuild sqlite3 >&2
+		npm rebuild sqlite3 --ignore-scripts=false >&2
+		node -e 'require("sqlite3")' || { echo "[ensure-n8n] sqlite3 does not load on Node 24" >&2; exit 1; }
 	)
 	ln -sfn "$NODE24" "$DIR/node24"
 	touch "$DIR/.done"
