@@ -11,7 +11,7 @@ import { binaryBuffer, shutdownHarness } from '../helpers/harness';
 import { generateParams, setup, until } from '../await/setup';
 
 const FIXTURE = JSON.parse(
-	readFileSync(path.join(__dirname, '../../../shared/reference/leonardo-fixtures/webhook-image_generation.complete.example.json'), 'utf8'),
+	readFileSync(path.join(__dirname, '../fixtures/webhook-image_generation.complete.example.json'), 'utf8'),
 ) as { body: Record<string, unknown> };
 
 let emu: EmulatorHandle;
