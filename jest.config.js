@@ -5,7 +5,7 @@ const common = {
 	testEnvironment: 'node',
 	setupFiles: ['<rootDir>/test/setup-env.ts'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.dev.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.dev.json' }],
 	},
 };
 module.exports = {
