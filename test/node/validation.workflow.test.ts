@@ -68,6 +68,38 @@ describe('bad input is refused before any request, naming the parameter', () => 
 		expect(emu.admin.requests({ key })).toEqual([]);
 	});
 
+	it('an unknown model ID (a UUID that is no platform or custom model) is refused before any job', async () => {
+		const { credentials, key } = newKey(emu, 'MAESTRO');
+		const unknown = '0f0f0f0f-1111-4222-8333-444455556666';
+		const params = { ...base, modelId: { __rl: true, mode: 'id', value: unknown } };
+		const result = await runWorkflow({ nodes: [leonardoNode(params)], credentials });
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(
+			`Model ${unknown} is neither a Leonardo platform model nor one of your custom models`,
+		);
+		const requests = emu.admin.requests({ key });
+		// only catalogue reads, no job: nothing created, nothing charged
+		expect(requests.every((r) => r.method === 'GET')).toBe(true);
+		expect(requests.some((r) => r.path.endsWith('/platformModels'))).toBe(true);
+		expect(emu.admin.ledger(key)).toEqual([]);
+	});
+
+	it('a platform model outside the built-in table is checked against /platformModels and accepted', async () => {
+		const { credentials, key } = newKey(emu, 'MAESTRO');
+		const platform = (await (await fetch(`${emu.url}/api/rest/v1/platformModels`, {
+			headers: { authorization: `Bearer ${key}` },
+		})).json()) as { custom_models: Array<{ id: string; name: string }> };
+		const { familyFromKnownModel } = await import('../../nodes/Leonardo/helpers/models');
+		const outside = platform.custom_models.find((m) => !familyFromKnownModel(m.id));
+		expect(outside).toBeDefined();
+		const result = await runWorkflow({
+			nodes: [leonardoNode({ ...base, modelId: { __rl: true, mode: 'id', value: outside!.id } })],
+			credentials,
+		});
+		expect(result.error).toBeUndefined();
+		expect(emu.admin.ledger(key)).toHaveLength(1);
+	});
+
 	const reference = (binaryPropertyName: string) => ({
 		characterReference: { reference: { source: 'binary', binaryPropertyName, strength: 'Mid', modelFamily: 'auto' } },
 	});

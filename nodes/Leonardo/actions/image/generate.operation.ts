@@ -15,7 +15,9 @@ import {
 	type CreateGenerationResponse,
 	type CustomModel,
 	type ElementInput,
+	type ListCustomModelsResponse,
 	type ListPlatformElementsResponse,
+	type ListPlatformModelsResponse,
 	type UserElementInput,
 	type V2GenerationResponse,
 } from '../../../shared/contract';
@@ -43,7 +45,7 @@ import { errorWithJobId } from '../../helpers/errors';
 import { generationToItems } from '../../helpers/output';
 import { assertCharacterReference, planOutputFields } from '../../helpers/plan';
 import { waitForGeneration } from '../../helpers/polling';
-import { apiRequest, cachedForKey, uploadInitImage, withJobSlot } from '../../transport';
+import { apiRequest, cachedForKey, getUserId, uploadInitImage, withJobSlot } from '../../transport';
 import {
 	binaryOutputProperties,
 	modelRLC,
@@ -493,6 +495,32 @@ async function readLoras(ctx: IExecuteFunctions, i: number) {
 	return { elements, userElements };
 }
 
+/**
+ * An unknown model is refused before any job is created: the ID must be a platform model (/platformModels) or
+ * one of the user's custom models (/models/user/{userId}). Models of the typed capability table need no
+ * request; the two lists are cached per API key (one read each per cache period).
+ */
+async function assertKnownModel(ctx: IExecuteFunctions, i: number, modelId: string): Promise<void> {
+	if (familyFromKnownModel(modelId)) return;
+	const platform = (await cachedForKey.call(ctx, 'platformModels', async () => {
+		const response = (await apiRequest.call(ctx, 'GET', '/platformModels', { itemIndex: i })) as ListPlatformModelsResponse;
+		return (response.custom_models ?? []).map((m) => m.id);
+	})) as string[];
+	if (platform.includes(modelId)) return;
+	const custom = (await cachedForKey.call(ctx, 'customModels', async () => {
+		const userId = await getUserId.call(ctx, i);
+		const response = (await apiRequest.call(ctx, 'GET', `/models/user/${userId}`, { itemIndex: i })) as ListCustomModelsResponse;
+		return (response.custom_models ?? []).map((m) => m.id);
+	})) as string[];
+	if (custom.includes(modelId)) return;
+	fail(
+		ctx,
+		i,
+		`Model ${modelId} is neither a Leonardo platform model nor one of your custom models`,
+		'Pick the model from the list, or check the ID (custom models belong to the account of the API key).',
+	);
+}
+
 async function modelFamily(
 	ctx: IExecuteFunctions,
 	i: number,
@@ -646,6 +674,8 @@ export async function execute(
 				fail(this, i, `Consistent Character Image ID "${reference.imageId ?? ''}" is not a Leonardo image ID (a UUID)`);
 			}
 		}
+
+		if (body.modelId) await assertKnownModel(this, i, modelId);
 
 		const { elements, userElements } = await readLoras(this, i);
 		if (elements.length) body.elements = elements;
