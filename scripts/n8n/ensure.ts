@@ -35,7 +35,7 @@ export function cacheDir(): string {
 }
 
 export interface EnsureOptions {
-	/** called with human-readable progress lines (default: console.error with a prefix) */
+	/** called with human-readable progress lines (default: stderr with a prefix) */
 	log?: (line: string) => void;
 	/** interval of the "still installing" message in ms (default 20 s) */
 	progressEveryMs?: number;
@@ -74,7 +74,7 @@ export function findInstalled(flavor: N8nFlavor): N8nInstall | undefined {
 export async function ensureN8n(flavor: N8nFlavor, opts: EnsureOptions = {}): Promise<N8nInstall> {
 	const found = findInstalled(flavor);
 	if (found) return found;
-	const log = opts.log ?? ((l: string) => console.error(`[n8n ${flavor}] ${l}`));
+	const log = opts.log ?? ((l: string) => process.stderr.write(`[n8n ${flavor}] ${l}\n`));
 	log(`n8n ${flavor} is not installed yet: installing it into ${cacheDir()} (first time only, 5-8 minutes)...`);
 	const started = Date.now();
 	const dir = await new Promise<string>((resolve, reject) => {

@@ -32,7 +32,7 @@ function hashSources(): string {
 }
 
 export function buildAndPack(opts: { log?: (l: string) => void; force?: boolean } = {}): string {
-	const log = opts.log ?? ((l: string) => console.error(`[pack] ${l}`));
+	const log = opts.log ?? ((l: string) => process.stderr.write(`[pack] ${l}\n`));
 	if (process.env.LEONARDO_E2E_TARBALL) return path.resolve(process.env.LEONARDO_E2E_TARBALL);
 	const packDir = path.join(REPO_ROOT, '.tmp', 'pack');
 	const hash = hashSources();

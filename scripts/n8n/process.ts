@@ -346,7 +346,7 @@ export function baseEnv(install: N8nInstall, userFolder: string, port: number, f
 
 /** Ensures the install, prepares a user folder (with the community packages), starts n8n and sets up the owner. */
 export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
-	const log = opts.log ?? ((l: string) => console.error(`[n8n ${opts.flavor}] ${l}`));
+	const log = opts.log ?? ((l: string) => process.stderr.write(`[n8n ${opts.flavor}] ${l}\n`));
 	const install = await ensureN8n(opts.flavor, { log });
 	const userFolder = opts.userFolder ?? newUserFolder(`n8n-${opts.flavor}`);
 	fs.mkdirSync(userFolder, { recursive: true });
