@@ -2,7 +2,8 @@
  * The n8n editor in headless Chromium (Debian `chromium`, driven by playwright-core): log in through the sign-in form,
  * open a workflow that uses the Leonardo node, open the node's panel (NDV) and check that the parameters render:
  * resource and operation lists, the model picker loading from the emulator, and no "not installed" / "Install this
- * node" banner. Screenshots go to docs/screenshots/ (the README uses them).
+ * node" banner. Screenshots go to .tmp/screenshots/, or to docs/screenshots/ (the README's) with
+ * LEONARDO_UPDATE_SCREENSHOTS=1.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -21,7 +22,11 @@ export const CHROMIUM_ARGS = [
 	'--no-first-run',
 	'--disable-dev-shm-usage',
 ];
-const SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
+// The README's screenshots (docs/screenshots/) are refreshed with LEONARDO_UPDATE_SCREENSHOTS=1; other runs write
+// to .tmp/screenshots/ so a test run leaves the work tree clean.
+const SHOTS = process.env.LEONARDO_UPDATE_SCREENSHOTS
+	? path.join(REPO_ROOT, 'docs', 'screenshots')
+	: path.join(REPO_ROOT, '.tmp', 'screenshots');
 const NOT_INSTALLED = /not currently installed|Install this node/i;
 
 async function shot(page: Page, name: string): Promise<string> {
