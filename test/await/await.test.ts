@@ -7,6 +7,7 @@ import { startEmulator, type EmulatorHandle } from '../../emulator';
 import { resetRelayCache } from '../../nodes/LeonardoTrigger/relay/registry';
 import { signMessage } from '../../nodes/shared/relay';
 import { binaryBuffer, runWorkflow, shutdownHarness } from '../helpers/harness';
+import { pngItems } from '../lora/images';
 import { awaitWorkflow, generateParams, setup, until } from './setup';
 
 let emu: EmulatorHandle;
@@ -191,6 +192,41 @@ describe('fallback: lost callback, deadline, restart', () => {
 			expect(await pngOf(done.output('Done')[0])).toBe('PNG');
 		} finally {
 			emu.admin.clearFaults();
+			await mini.stop();
+		}
+	});
+
+	it('LoRA training (no callback from Leonardo) is awaited durably: the reconcile poll reads GET /elements/{id}', async () => {
+		const { mini, credentials, key } = await setup(emu, { relay: { options: { reconcileAfterSeconds: 0 } } });
+		try {
+			emu.admin.setLatency({ key, trainingMs: 300 });
+			const wf = awaitWorkflow({
+				resource: 'lora',
+				operation: 'train',
+				name: 'Durable Style',
+				focus: 'Style',
+				sdVersion: 'FLUX_DEV',
+				imageSource: 'binary',
+				binaryPropertyName: 'data',
+				waitMode: 'webhook',
+				webhookTimeoutMinutes: 60,
+			});
+			const { id, result } = await mini.run({ ...wf, credentials, input: pngItems(10) });
+			expect(result.error).toBeUndefined();
+			expect(result.status).toBe('waiting');
+			const userLoraId = result.output('Leonardo')[0].json.userLoraId as number;
+			expect(Number.isInteger(userLoraId)).toBe(true);
+			await new Promise((r) => setTimeout(r, 600));
+			expect(mini.waiting.has(id)).toBe(true); // trainings send no callback: still parked, no worker held
+			const secret = credentials.leonardoWebhookApi.callbackApiKey;
+			await mini.relay(signMessage(secret, { action: 'reconcile', ts: Date.now() }) as never);
+			const done = await mini.waitFinished(id);
+			const [item] = done.output('Done');
+			expect(item.json).toMatchObject({ status: 'COMPLETE' });
+			expect(JSON.stringify(item.json)).toContain(String(userLoraId));
+			expect(item.json.error).toBeUndefined();
+			expect(emu.admin.requests({ key }).some((r) => r.method === 'GET' && r.path.endsWith(`/elements/${userLoraId}`))).toBe(true);
+		} finally {
 			await mini.stop();
 		}
 	});
