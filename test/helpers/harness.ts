@@ -22,6 +22,8 @@
  *   await binaryBuffer(item, 'data')   // the bytes of a binary property
  *   await resumeWorkflow(result, { webhookName: 'default', body, headers, query })  // resume a waiting run
  *   makeBinaryItem(buffer, { fileName, mimeType })  // an input item carrying a binary property `data`
+ *   configureBinaryData({ mode: 'filesystem', localStoragePath })  // before the first run: n8n's
+ *                                  // filesystem binary mode instead of memory mode (benches)
  * Call `await shutdownHarness()` in afterAll (stops n8n-core's SSH cleanup timer so jest can exit).
  */
 import 'reflect-metadata';
@@ -267,16 +269,46 @@ class TestCredentialsHelper extends ICredentialsHelper {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Binary data (memory mode, like n8n's default)
+// Binary data (memory mode, like n8n's default; filesystem mode on request, see configureBinaryData)
 // ------------------------------------------------------------------------------------------------
 
+export interface HarnessBinaryDataOptions {
+	/**
+	 * 'default' (n8n's memory mode: binaries kept base64 in the item, what tests use) or 'filesystem'
+	 * (N8N_DEFAULT_BINARY_DATA_MODE=filesystem: binaries written under `localStoragePath`, items keep an id).
+	 */
+	mode: 'default' | 'filesystem';
+	/** Filesystem mode only: where binaries are stored (default: <N8N_USER_FOLDER>/.n8n/binaryData). */
+	localStoragePath?: string;
+}
+
+let binaryOptions: HarnessBinaryDataOptions = { mode: 'default' };
 let binaryReady: Promise<void> | undefined;
+
+/**
+ * Chooses n8n's binary data mode for this process (used by benches). Must be called before the first
+ * run / binary helper call; without it the harness uses memory mode ('default'), unchanged for tests.
+ */
+export function configureBinaryData(options: HarnessBinaryDataOptions): void {
+	if (binaryReady) {
+		throw new Error('harness: configureBinaryData() must be called before the first run');
+	}
+	binaryOptions = { ...options };
+}
+
+/** The BinaryDataService the harness runs with (to read back metadata / paths of stored binaries). */
+export async function getBinaryDataService(): Promise<BinaryDataService> {
+	await ensureBinaryDataService();
+	return Container.get(BinaryDataService);
+}
+
 function ensureBinaryDataService(): Promise<void> {
 	binaryReady ??= (async () => {
 		const settings = Container.get(InstanceSettings);
 		const config = new BinaryDataConfig(settings);
-		config.mode = 'default';
-		config.availableModes = ['default'];
+		config.mode = binaryOptions.mode;
+		config.availableModes = [binaryOptions.mode];
+		if (binaryOptions.localStoragePath) config.localStoragePath = binaryOptions.localStoragePath;
 		Container.set(BinaryDataConfig, config);
 		await Container.get(BinaryDataService).init();
 	})();
