@@ -233,6 +233,23 @@ describe('Image → Remove Background / Unzoom', () => {
 		expect(item.binary).toBeUndefined();
 		expect(requestsOf(key)).toEqual(['POST /api/rest/v1/variations/nobg']);
 	});
+
+	it('a failing item does not lose the variation ID of an item that was submitted alongside it', async () => {
+		const { credentials, key } = newKey(emu, 'ARTISAN');
+		const imageId = await generatedImageId(credentials);
+		emu.admin.clearRequests();
+		// Item 0 is valid (its job is submitted), item 1 is refused by validation while item 0 runs.
+		const result = await runWorkflow({
+			nodes: [leonardoNode({ resource: 'image', operation: 'removeBackground', imageId: '={{ $json.imageId }}', waitMode: 'none' })],
+			credentials,
+			input: [{ json: { imageId } }, { json: { imageId: 'not-an-id' } }],
+		});
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/Image ID "not-an-id"/);
+		const submitted = emu.admin.ledger(key).filter((entry) => entry.operation.includes('nobg')).map((entry) => entry.jobId);
+		expect(submitted).toHaveLength(1);
+		expect(result.error?.description).toContain(submitted[0]);
+	});
 });
 
 describe('Image → Image to Image', () => {

@@ -84,6 +84,37 @@ describe('bad input is refused before any request, naming the parameter', () => 
 		expect(emu.admin.ledger(key)).toEqual([]);
 	});
 
+	it('a custom model trained after the model lists were cached is accepted (the lists are re-read once)', async () => {
+		const { credentials, key, userId } = newKey(emu, 'MAESTRO');
+		const fresh = '0f0f0f0f-2222-4333-8444-555566667777';
+		const params = { ...base, modelId: { __rl: true, mode: 'id', value: fresh } };
+		// First run: the model does not exist yet; the refusal caches both model lists of this key.
+		const before = await runWorkflow({ nodes: [leonardoNode(params)], credentials });
+		expect(before.error?.message).toMatch(/is neither a Leonardo platform model nor one of your custom models/);
+		// The user finishes training a custom model (e.g. in Leonardo's web app) with that id.
+		const now = new Date();
+		emu.admin.server.store.customModels.set(fresh, {
+			id: fresh,
+			key,
+			userId,
+			name: 'Studio style',
+			description: '',
+			instancePrompt: 'studio style',
+			modelHeight: 512,
+			modelWidth: 512,
+			sdVersion: 'SDXL_1_0',
+			type: 'GENERAL',
+			status: 'COMPLETE',
+			createdAt: now,
+			updatedAt: now,
+			cost: 0,
+		});
+		const after = await runWorkflow({ nodes: [leonardoNode(params)], credentials });
+		expect(after.error).toBeUndefined();
+		expect(after.output('Leonardo')[0].json.modelId).toBe(fresh);
+		expect(emu.admin.ledger(key)).toHaveLength(1);
+	});
+
 	it('a platform model outside the built-in table is checked against /platformModels and accepted', async () => {
 		const { credentials, key } = newKey(emu, 'MAESTRO');
 		const platform = (await (await fetch(`${emu.url}/api/rest/v1/platformModels`, {

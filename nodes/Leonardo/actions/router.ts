@@ -111,13 +111,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	const failed = failure as Failure | undefined;
 	if (failed) {
-		// Items that finished while the failing one ran: their job ids must not get lost.
+		// Items that finished while the failing one ran: their job ids must not get lost (generations,
+		// motion jobs, and the variations of Upscale / Remove Background / Unzoom).
 		const done = results
 			.flat()
-			.map((item) => item?.json?.generationId)
+			.map((item) => item?.json?.generationId ?? item?.json?.variationId)
 			.filter((id): id is string => typeof id === 'string');
 		if (done.length) {
-			const note = `Other items finished before the error; their generation IDs: ${[...new Set(done)].join(', ')}.`;
+			const note = `Other items finished before the error; their job IDs: ${[...new Set(done)].join(', ')}.`;
 			failed.error.description = failed.error.description ? `${failed.error.description} ${note}` : note;
 		}
 		throw failed.error;

@@ -299,10 +299,15 @@ export async function getUserId(this: LeonardoContext, itemIndex?: number): Prom
 	});
 }
 
-/** Caches a per-key value (catalogues) for a few minutes. */
-export async function cachedForKey<T>(this: LeonardoContext, name: string, load: () => Promise<T>) {
+/** Caches a per-key value (catalogues) for a few minutes; `refresh` re-reads it now (e.g. after a miss). */
+export async function cachedForKey<T>(
+	this: LeonardoContext,
+	name: string,
+	load: () => Promise<T>,
+	refresh = false,
+) {
 	const { state } = await requestContext(this);
-	return await cached(state, name, load);
+	return await cached(state, name, load, refresh);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -163,9 +163,15 @@ export function pauseKey(state: KeyState, ms: number) {
 	state.pausedUntil = Math.max(state.pausedUntil, Date.now() + ms);
 }
 
-export async function cached<T>(state: KeyState, name: string, load: () => Promise<T>): Promise<T> {
+/** A per-key cached value; `refresh` re-loads it even when the cached copy has not expired yet. */
+export async function cached<T>(
+	state: KeyState,
+	name: string,
+	load: () => Promise<T>,
+	refresh = false,
+): Promise<T> {
 	const hit = state.cache.get(name);
-	if (hit && hit.expires > Date.now()) return hit.value as T;
+	if (!refresh && hit && hit.expires > Date.now()) return hit.value as T;
 	const value = await load();
 	state.cache.set(name, { value, expires: Date.now() + ACCOUNT_CACHE_TTL_MS });
 	return value;

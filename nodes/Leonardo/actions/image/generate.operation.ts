@@ -498,21 +498,35 @@ async function readLoras(ctx: IExecuteFunctions, i: number) {
 /**
  * An unknown model is refused before any job is created: the ID must be a platform model (/platformModels) or
  * one of the user's custom models (/models/user/{userId}). Models of the typed capability table need no
- * request; the two lists are cached per API key (one read each per cache period).
+ * request; the two lists are cached per API key (one read each per cache period). A miss re-reads both lists
+ * once, so a model trained (or released) after they were cached is accepted at once.
  */
 async function assertKnownModel(ctx: IExecuteFunctions, i: number, modelId: string): Promise<void> {
 	if (familyFromKnownModel(modelId)) return;
-	const platform = (await cachedForKey.call(ctx, 'platformModels', async () => {
-		const response = (await apiRequest.call(ctx, 'GET', '/platformModels', { itemIndex: i })) as ListPlatformModelsResponse;
-		return (response.custom_models ?? []).map((m) => m.id);
-	})) as string[];
-	if (platform.includes(modelId)) return;
-	const custom = (await cachedForKey.call(ctx, 'customModels', async () => {
-		const userId = await getUserId.call(ctx, i);
-		const response = (await apiRequest.call(ctx, 'GET', `/models/user/${userId}`, { itemIndex: i })) as ListCustomModelsResponse;
-		return (response.custom_models ?? []).map((m) => m.id);
-	})) as string[];
-	if (custom.includes(modelId)) return;
+	const known = async (refresh: boolean) => {
+		const platform = (await cachedForKey.call(
+			ctx,
+			'platformModels',
+			async () => {
+				const response = (await apiRequest.call(ctx, 'GET', '/platformModels', { itemIndex: i })) as ListPlatformModelsResponse;
+				return (response.custom_models ?? []).map((m) => m.id);
+			},
+			refresh,
+		)) as string[];
+		if (platform.includes(modelId)) return true;
+		const custom = (await cachedForKey.call(
+			ctx,
+			'customModels',
+			async () => {
+				const userId = await getUserId.call(ctx, i);
+				const response = (await apiRequest.call(ctx, 'GET', `/models/user/${userId}`, { itemIndex: i })) as ListCustomModelsResponse;
+				return (response.custom_models ?? []).map((m) => m.id);
+			},
+			refresh,
+		)) as string[];
+		return custom.includes(modelId);
+	};
+	if ((await known(false)) || (await known(true))) return;
 	fail(
 		ctx,
 		i,
