@@ -9,6 +9,7 @@ import {
 	POLL_INTERVAL_MIN_S,
 	POLL_TIMEOUT_DEFAULT_S,
 	POLL_TIMEOUT_MAX_S,
+	POLL_TIMEOUT_MIN_S,
 } from '../helpers/constants';
 
 export const modelRLC = (searchListMethod: string): INodeProperties => ({
@@ -102,7 +103,7 @@ export function waitProperties(
 			name: 'timeoutSeconds',
 			type: 'number',
 			default: 300,
-			typeOptions: { minValue: 5, maxValue: POLL_TIMEOUT_MAX_S },
+			typeOptions: { minValue: POLL_TIMEOUT_MIN_S, maxValue: POLL_TIMEOUT_MAX_S },
 			description: 'Give up waiting after this long (the error carries the job ID)',
 			displayOptions: { show: { waitMode: ['poll'] } },
 		},
@@ -142,10 +143,10 @@ export function readWaitSettings(this: IExecuteFunctions, i: number): WaitSettin
 			{ itemIndex: i },
 		);
 	}
-	if (!(timeout > 0) || timeout > POLL_TIMEOUT_MAX_S) {
+	if (!(timeout >= POLL_TIMEOUT_MIN_S) || timeout > POLL_TIMEOUT_MAX_S) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`Timeout (Seconds) must be between 1 and ${POLL_TIMEOUT_MAX_S}`,
+			`Timeout (Seconds) must be between ${POLL_TIMEOUT_MIN_S} and ${POLL_TIMEOUT_MAX_S}`,
 			{ itemIndex: i },
 		);
 	}

@@ -23,6 +23,7 @@ export const POLL_INTERVAL_MIN_S = 0.5;
 export const POLL_BACKOFF_FACTOR = 1.5;
 export const POLL_INTERVAL_MAX_MS = 30_000;
 export const POLL_TIMEOUT_DEFAULT_S = 300;
+export const POLL_TIMEOUT_MIN_S = 1;
 export const POLL_TIMEOUT_MAX_S = 7200;
 
 /** Cache lifetime of /me user id and element catalogues, per API key. */

@@ -334,7 +334,7 @@ export interface GenerationJobOptions extends OutputSettings {
 	body: CreateGenerationRequest;
 	model: { id: string; name?: string };
 	extra?: IDataObject;
-	/** Requests to make just before the generation (uploads); run inside the job slot. */
+	/** Requests to make just before the generation (uploads); they run before the job slot is taken. */
 	prepare?: (body: CreateGenerationRequest) => Promise<void>;
 }
 

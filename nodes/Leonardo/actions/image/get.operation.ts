@@ -65,7 +65,7 @@ export async function execute(
 			itemIndex: i,
 			plan,
 			download,
-			binaryPropertyName: download ? (this.getNodeParameter('binaryPropertyOutput', i, 'data') as string) : 'data',
+			binaryPropertyName: download ? ((this.getNodeParameter('binaryPropertyOutput', i, 'data') as string) || 'data') : 'data',
 		});
 	}
 	return [
