@@ -38,6 +38,12 @@ export interface AwaitedJobResult extends AwaitedJobRef {
 	reason?: string;
 }
 
+/** An error item of the waiting node (continueOnFail) that has no job: handed back on resume. */
+export interface CarriedItem {
+	itemIndex: number;
+	json: Record<string, string | number | boolean | null>;
+}
+
 export interface RegisterMessage {
 	action: 'register';
 	ts: number;
@@ -46,6 +52,7 @@ export interface RegisterMessage {
 	/** Epoch ms: after this the relay resumes the execution with the jobs' real state (or TIMEOUT). */
 	deadline: number;
 	jobs: AwaitedJobRef[];
+	carried?: CarriedItem[];
 }
 
 export interface ReconcileMessage {
@@ -58,6 +65,7 @@ export interface ResumeMessage {
 	ts: number;
 	executionId: string;
 	jobs: AwaitedJobResult[];
+	carried?: CarriedItem[];
 }
 
 export type RelayMessage = RegisterMessage | ReconcileMessage | ResumeMessage;
@@ -74,6 +82,7 @@ export interface RegisterAnswer {
 	/** 'complete': every job already finished (early callbacks); the caller outputs `jobs` at once. */
 	state: 'waiting' | 'complete';
 	jobs?: AwaitedJobResult[];
+	carried?: CarriedItem[];
 }
 
 export function hmacHex(secret: string, payload: string): string {

@@ -33,6 +33,7 @@ import {
 	markDone,
 	pruneState,
 	recordResult,
+	regId,
 	results,
 	snapshot,
 	type Registration,
@@ -47,7 +48,7 @@ export const RECONCILE_MAX_INTERVAL_MS = 5 * 60_000;
 /** At most this many API reads per reconcile call (the plan's request budget). */
 export const RECONCILE_MAX_READS = 20;
 
-/** Executions being resumed by this process right now (no double resume from concurrent calls). */
+/** Registrations (waits) being resumed by this process right now (no double resume from concurrent calls). */
 const resuming = new Set<string>();
 
 type ResumeOutcome = 'done' | 'retry';
@@ -64,6 +65,7 @@ async function resumeExecution(ctx: IWebhookFunctions, secret: string, reg: Regi
 		ts: Date.now(),
 		executionId: reg.executionId,
 		jobs: results(reg),
+		...(reg.carried?.length ? { carried: reg.carried } : {}),
 	});
 	for (let attempt = 0; ; attempt++) {
 		let statusCode: number;
@@ -95,18 +97,19 @@ async function resumeExecution(ctx: IWebhookFunctions, secret: string, reg: Regi
 async function deliverReady(ctx: IWebhookFunctions, state: RelayState, secret: string, now: number): Promise<string[]> {
 	const resumed: string[] = [];
 	for (const reg of Object.values(state.regs)) {
-		if (!isComplete(reg) || resuming.has(reg.executionId)) continue;
-		resuming.add(reg.executionId);
+		const rid = regId(reg);
+		if (!isComplete(reg) || resuming.has(rid)) continue;
+		resuming.add(rid);
 		try {
 			const outcome = await resumeExecution(ctx, secret, reg);
 			if (outcome === 'done') {
-				markDone(state, reg.executionId, Date.now());
+				markDone(state, reg, Date.now());
 				resumed.push(reg.executionId);
 			} else {
 				reg.attempts = (reg.attempts ?? 0) + 1;
 			}
 		} finally {
-			resuming.delete(reg.executionId);
+			resuming.delete(rid);
 		}
 	}
 	pruneState(state, now);
@@ -222,13 +225,20 @@ export async function relayWebhook(this: IWebhookFunctions): Promise<IWebhookRes
 			const firstCheck = now + (this.getNodeParameter('options.reconcileAfterSeconds', RECONCILE_FIRST_CHECK_MS / 1000) as number) * 1000;
 			const reg = addRegistration(
 				state,
-				{ executionId: String(message.executionId), resumeUrl: message.resumeUrl, deadline: message.deadline, createdAt: now, jobs: message.jobs },
+				{
+					executionId: String(message.executionId),
+					resumeUrl: message.resumeUrl,
+					deadline: message.deadline,
+					createdAt: now,
+					jobs: message.jobs,
+					carried: Array.isArray(message.carried) ? message.carried : undefined,
+				},
 				firstCheck,
 			);
 			if (isComplete(reg)) {
 				// Every job already finished (callbacks came first): the Await node outputs them without waiting.
-				const registerAnswer: RegisterAnswer = { registered: true, state: 'complete', jobs: results(reg) };
-				markDone(state, reg.executionId, now);
+				const registerAnswer: RegisterAnswer = { registered: true, state: 'complete', jobs: results(reg), carried: reg.carried };
+				markDone(state, reg, now);
 				answer = registerAnswer as unknown as IDataObject;
 			} else {
 				answer = { registered: true, state: 'waiting' } satisfies RegisterAnswer;
@@ -255,15 +265,27 @@ export async function relayWebhook(this: IWebhookFunctions): Promise<IWebhookRes
 	const reg = recordResult(state, info.jobId, info.status, now);
 	const awaited = !!reg;
 	const resumed = await deliverReady(this, state, secret, now);
-	staticData[STATIC_DATA_KEY] = snapshot(state) as unknown as IDataObject;
+	// The LAST step, after every await (downloads included): a snapshot taken earlier would be saved after
+	// them and overwrite registrations other calls saved meanwhile.
+	const persist = () => {
+		staticData[STATIC_DATA_KEY] = snapshot(state) as unknown as IDataObject;
+	};
 
 	const events = this.getNodeParameter('events', []) as string[];
 	const startFor = this.getNodeParameter('startRunsFor', 'notAwaited') as string;
 	const start = events.includes(info.event) && (startFor === 'all' || (startFor === 'notAwaited' && !awaited));
 	const webhookResponse = { received: true, resumed };
-	if (!start) return { webhookResponse };
+	if (!start) {
+		persist();
+		return { webhookResponse };
+	}
 	const redacted = redact(body, [secret, ...echoedSecrets(body)]);
-	const items = await callbackItems(this, info, redacted, awaited);
+	let items: INodeExecutionData[];
+	try {
+		items = await callbackItems(this, info, redacted, awaited);
+	} finally {
+		persist();
+	}
 	if (this.getMode() === 'manual') manualStash.set(cacheKey, [items]);
 	return { webhookResponse, workflowData: [items] };
 }

@@ -12,7 +12,9 @@
  * callback without its own run) writes the merged state. If n8n restarts in between, the worst case is a
  * registration without its latest job status: the reconcile tick fetches the real state from the API.
  */
-import type { AwaitedJobRef, AwaitedJobResult, AwaitedStatus, JobKind } from '../../shared/relay';
+import { randomBytes } from 'crypto';
+
+import type { AwaitedJobRef, AwaitedJobResult, AwaitedStatus, CarriedItem, JobKind } from '../../shared/relay';
 
 export interface JobEntry {
 	kind: JobKind;
@@ -27,6 +29,12 @@ export interface JobEntry {
 }
 
 export interface Registration {
+	/**
+	 * Identity of this wait. One execution can wait several times (a Leonardo node after another), always
+	 * under the same execution id: tombstones and merges go by this id, never by the execution id alone.
+	 * Absent in entries saved by older versions (then the execution id is used).
+	 */
+	rid?: string;
 	executionId: string;
 	resumeUrl: string;
 	deadline: number;
@@ -34,6 +42,8 @@ export interface Registration {
 	/** Job ids in registration order. */
 	order: string[];
 	jobs: Record<string, JobEntry>;
+	/** Error items (continueOnFail) of the waiting node, handed back on resume. */
+	carried?: CarriedItem[];
 	/** Resume attempts that failed in a retryable way. */
 	attempts?: number;
 	lastError?: string;
@@ -49,7 +59,7 @@ export interface RelayState {
 	regs: Record<string, Registration>;
 	/** Callbacks for jobs nobody had registered yet (the callback won the race). */
 	early: Record<string, EarlyEntry>;
-	/** Tombstones: executions resumed (or given up). */
+	/** Tombstones by registration id (`rid`): waits resumed (or given up). */
 	done: Record<string, number>;
 }
 
@@ -95,24 +105,38 @@ function mergeJobs(into: Registration, from: Registration) {
 	into.attempts = Math.max(into.attempts ?? 0, from.attempts ?? 0) || undefined;
 }
 
-/** Merges `loaded` (a possibly stale copy) into `state` in place. Tombstones win. */
+export function regId(reg: Pick<Registration, 'rid' | 'executionId'>): string {
+	return reg.rid ?? reg.executionId;
+}
+
+function copyRegistration(reg: Registration): Registration {
+	const copy = JSON.parse(JSON.stringify(reg)) as Registration;
+	copy.order ??= Object.keys(reg.jobs ?? {});
+	return copy;
+}
+
+/**
+ * Merges `loaded` (a possibly stale copy) into `state` in place. Tombstones win. Two different waits of the
+ * same execution are never merged: an execution waits at one place at a time, so the newer one wins.
+ */
 export function mergeState(state: RelayState, loaded: Partial<RelayState> | undefined): RelayState {
 	if (loaded && typeof loaded === 'object') {
 		for (const [id, at] of Object.entries(loaded.done ?? {})) {
 			state.done[id] = Math.max(state.done[id] ?? 0, at);
 		}
 		for (const [id, reg] of Object.entries(loaded.regs ?? {})) {
-			if (!state.regs[id]) {
-				state.regs[id] = JSON.parse(JSON.stringify(reg)) as Registration;
-				state.regs[id].order ??= Object.keys(reg.jobs ?? {});
-			} else mergeJobs(state.regs[id], reg);
+			if (!reg || typeof reg !== 'object' || state.done[regId(reg)] !== undefined) continue;
+			const mine = state.regs[id];
+			if (!mine) state.regs[id] = copyRegistration(reg);
+			else if (regId(mine) === regId(reg)) mergeJobs(mine, reg);
+			else if ((reg.createdAt ?? 0) > (mine.createdAt ?? 0)) state.regs[id] = copyRegistration(reg);
 		}
 		for (const [id, early] of Object.entries(loaded.early ?? {})) {
 			const mine = state.early[id];
 			if (!mine || mine.at < early.at) state.early[id] = { ...early };
 		}
 	}
-	for (const id of Object.keys(state.done)) delete state.regs[id];
+	for (const [id, reg] of Object.entries(state.regs)) if (state.done[regId(reg)] !== undefined) delete state.regs[id];
 	return state;
 }
 
@@ -123,7 +147,7 @@ export function pruneState(state: RelayState, now: number): void {
 	for (const [id, reg] of Object.entries(state.regs)) {
 		if (now > reg.deadline + REGISTRATION_GRACE_MS) {
 			delete state.regs[id];
-			state.done[id] = now;
+			state.done[regId(reg)] = now;
 		}
 	}
 }
@@ -150,23 +174,39 @@ export function findByJob(state: RelayState, jobId: string): Registration | unde
 
 export function addRegistration(
 	state: RelayState,
-	reg: Omit<Registration, 'order' | 'jobs'> & { jobs: AwaitedJobRef[] },
+	reg: Omit<Registration, 'order' | 'jobs' | 'rid'> & { jobs: AwaitedJobRef[] },
 	firstCheckAt: number,
 ): Registration {
 	const existing = state.regs[reg.executionId];
-	const entry: Registration = existing ?? {
-		executionId: reg.executionId,
-		resumeUrl: reg.resumeUrl,
-		deadline: reg.deadline,
-		createdAt: reg.createdAt,
-		order: [],
-		jobs: {},
-	};
+	const sameWait =
+		!!existing && existing.order.length === reg.jobs.length && reg.jobs.every((job) => !!existing.jobs[job.id]);
+	let entry: Registration;
+	if (existing && sameWait) {
+		entry = existing;
+	} else {
+		// A new wait of this execution (its previous wait, if still listed, was resumed already or is obsolete).
+		entry = {
+			rid: `${reg.executionId}@${reg.createdAt.toString(36)}.${randomBytes(4).toString('hex')}`,
+			executionId: reg.executionId,
+			resumeUrl: reg.resumeUrl,
+			deadline: reg.deadline,
+			createdAt: reg.createdAt,
+			order: [],
+			jobs: {},
+		};
+		if (existing) state.done[regId(existing)] = reg.createdAt;
+	}
 	entry.resumeUrl = reg.resumeUrl;
 	entry.deadline = reg.deadline;
+	if (reg.carried?.length) entry.carried = reg.carried;
 	for (const job of reg.jobs) {
 		if (!entry.order.includes(job.id)) entry.order.push(job.id);
 		entry.jobs[job.id] ??= { kind: job.kind, itemIndex: job.itemIndex, meta: job.meta, nextCheck: firstCheckAt };
+		const known = existing?.jobs[job.id];
+		if (known && isTerminal(known.status) && !isTerminal(entry.jobs[job.id].status)) {
+			entry.jobs[job.id].status = known.status;
+			entry.jobs[job.id].reason = known.reason;
+		}
 		const early = state.early[job.id];
 		if (early) {
 			entry.jobs[job.id].status = early.status;
@@ -174,7 +214,6 @@ export function addRegistration(
 			delete state.early[job.id];
 		}
 	}
-	delete state.done[reg.executionId];
 	state.regs[reg.executionId] = entry;
 	return entry;
 }
@@ -219,7 +258,9 @@ export function results(reg: Registration): AwaitedJobResult[] {
 	});
 }
 
-export function markDone(state: RelayState, executionId: string, now: number): void {
-	delete state.regs[executionId];
-	state.done[executionId] = now;
+/** Tombstones `reg`; removes it unless its execution registered a newer wait meanwhile. */
+export function markDone(state: RelayState, reg: Registration, now: number): void {
+	state.done[regId(reg)] = now;
+	const listed = state.regs[reg.executionId];
+	if (listed && regId(listed) === regId(reg)) delete state.regs[reg.executionId];
 }

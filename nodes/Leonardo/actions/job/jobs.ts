@@ -222,8 +222,29 @@ export async function awaitedResultItems(
 			}
 			continue;
 		}
-		const fetched = await fetchJob.call(this, job.id, job.kind, job.itemIndex);
-		out.push(...(await jobToItems.call(this, fetched, options, job)));
+		try {
+			const fetched = await fetchJob.call(this, job.id, job.kind, job.itemIndex);
+			out.push(...(await jobToItems.call(this, fetched, options, job)));
+		} catch (error) {
+			// Reported finished, but its result could not be read or downloaded (after the transport's retries).
+			// This runs in the resume webhook: throwing there would not keep the execution waiting (n8n goes on
+			// with an empty item), so the job becomes an error item that carries its ID.
+			out.push({ json: { ...unreadableJobJson(job, error), ...extra }, pairedItem: { item: job.itemIndex } });
+		}
 	}
 	return out;
+}
+
+function unreadableJobJson(job: AwaitedJobResult, error: unknown): IDataObject {
+	const what = job.kind === 'training' ? 'element training' : job.kind;
+	const message = (error as Error)?.message ?? String(error);
+	return {
+		error: `The result of Leonardo ${what} ${job.id} could not be read: ${message}`,
+		description: `Leonardo reported it ${job.status}. Fetch it later with Job → Get and its ID.`,
+		status: 'UNREADABLE',
+		reportedStatus: job.status,
+		jobKind: job.kind,
+		jobId: job.id,
+		[idField[job.kind]]: job.id,
+	};
 }

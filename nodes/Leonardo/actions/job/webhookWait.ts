@@ -33,6 +33,7 @@ import {
 	signMessage,
 	verifyMessage,
 	type AwaitedJobRef,
+	type CarriedItem,
 	type JobKind,
 	type RegisterAnswer,
 } from '../../../shared/relay';
@@ -59,6 +60,30 @@ export const AWAIT_WEBHOOKS: IWebhookDescription[] = [
 interface PendingWait {
 	jobs: AwaitedJobRef[];
 	timeoutMs: number;
+	/** Error items (continueOnFail) to hand back on resume: the resume replaces the node's whole output. */
+	carried?: CarriedItem[];
+}
+
+/** The primitive fields of an error item (what the router's continueOnFail puts there), size-capped. */
+function carriedItem(itemIndex: number, json: IDataObject): CarriedItem {
+	const out: CarriedItem['json'] = {};
+	for (const [key, value] of Object.entries(json)) {
+		if (value === null || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+		else if (typeof value === 'string') out[key] = value.slice(0, 2000);
+	}
+	return { itemIndex, json: out };
+}
+
+/** Job result items plus the carried error items, in input item order (stable). */
+export function withCarried(items: INodeExecutionData[], carried: CarriedItem[] | undefined): INodeExecutionData[] {
+	if (!carried?.length) return items;
+	const all = [
+		...items,
+		...carried.map((c) => ({ json: { ...c.json } as IDataObject, pairedItem: { item: c.itemIndex } })),
+	];
+	const indexOf = (item: INodeExecutionData) =>
+		(Array.isArray(item.pairedItem) ? item.pairedItem[0]?.item : typeof item.pairedItem === 'object' ? item.pairedItem.item : item.pairedItem) ?? 0;
+	return all.map((item, order) => ({ item, order })).sort((a, b) => indexOf(a.item) - indexOf(b.item) || a.order - b.order).map((x) => x.item);
 }
 
 const pending = new WeakMap<object, PendingWait>();
@@ -158,8 +183,11 @@ export async function finishWebhookWait(
 	plan: PlanProfile,
 ): Promise<INodeExecutionData[]> {
 	const flat = results.flat().filter(Boolean);
+	const carried: CarriedItem[] = [];
 	results.forEach((itemResults, i) => {
-		if (!itemResults || waitModeOf(this, i) !== 'webhook') return;
+		if (!itemResults) return;
+		for (const item of itemResults) if (item.json.error !== undefined) carried.push(carriedItem(i, item.json));
+		if (waitModeOf(this, i) !== 'webhook') return;
 		const timeoutMs = readWebhookTimeoutMs(this, i);
 		const download = this.getNodeParameter('download', i, true) as boolean;
 		const binaryPropertyName = download ? ((this.getNodeParameter('binaryPropertyOutput', i, 'data') as string) || 'data') : 'data';
@@ -177,6 +205,7 @@ export async function finishWebhookWait(
 	const wait = pending.get(this);
 	pending.delete(this);
 	if (!wait?.jobs.length) return flat;
+	if (carried.length) wait.carried = carried;
 	return await registerAndPark.call(this, wait, flat, plan);
 }
 
@@ -197,6 +226,7 @@ async function registerAndPark(
 		resumeUrl,
 		deadline,
 		jobs: wait.jobs,
+		...(wait.carried ? { carried: wait.carried } : {}),
 	});
 	const fail = (reason: string) => {
 		const error = new NodeOperationError(this.getNode(), `Could not register the Leonardo jobs with the Leonardo Trigger: ${reason}`, {
@@ -218,7 +248,7 @@ async function registerAndPark(
 	const answer = response.body as RegisterAnswer;
 	if (!answer?.registered) throw fail(`unexpected answer ${bodyText(answer)}`);
 	if (answer.state === 'complete' && answer.jobs?.length) {
-		return await awaitedResultItems.call(this, answer.jobs, plan);
+		return withCarried(await awaitedResultItems.call(this, answer.jobs, plan), answer.carried);
 	}
 	await this.putExecutionToWait(new Date(deadline + RELAY_WAIT_GRACE_MS));
 	return pendingItems.map((item) => ({ ...item, json: { ...item.json, waitingForWebhook: true, deadline: new Date(deadline).toISOString() } }));
@@ -244,7 +274,16 @@ export async function awaitWebhook(this: IWebhookFunctions): Promise<IWebhookRes
 		return deny('message is not a resume for this execution');
 	}
 	const ctx = this as unknown as IExecuteFunctions;
-	const plan = await getPlan.call(ctx as LeonardoContext);
-	const items = await awaitedResultItems.call(ctx, message.jobs, plan);
+	let items: INodeExecutionData[];
+	try {
+		const plan = await getPlan.call(ctx as LeonardoContext);
+		items = withCarried(await awaitedResultItems.call(ctx, message.jobs, plan), message.carried);
+	} catch (error) {
+		// Never throw here: n8n would go on with an empty item and drop the run data. Answer 503 instead; the
+		// execution stays waiting and the relay retries (or n8n's own timeout continues it).
+		const res = this.getResponseObject();
+		res.status(503).json({ error: 'not resumed', reason: (error as Error)?.message ?? 'unknown error' });
+		return { noWebhookResponse: true };
+	}
 	return { webhookResponse: { resumed: true, items: items.length }, workflowData: [items] };
 }
