@@ -85,6 +85,22 @@ describe('Leonardo Trigger webhook', () => {
 		}
 	});
 
+	it('redacts the configured Leonardo API key even when the echo does not carry it in apiKey.key', async () => {
+		const { mini, secret, key } = await setup(emu, { relay: { download: false } });
+		try {
+			const body = fixtureBody(secret, key);
+			const echo = (body as { data: { object: { apiKey: Record<string, string> } } }).data.object.apiKey;
+			delete echo.key; // an echo shape without the key field...
+			(body as { data: { object: Record<string, unknown> } }).data.object.requestedWith = `Bearer ${key}`; // ...but the key elsewhere
+			const answer = await mini.relay(body as never, { authorization: `Bearer ${secret}` });
+			const text = JSON.stringify(answer.run!.output('After Trigger').map((i) => i.json));
+			expect(text).not.toContain(key);
+			expect(text).toContain('[redacted]');
+		} finally {
+			await mini.stop();
+		}
+	});
+
 	it('filters by event; a *.complete callback with status FAILED is a failed event and not success-looking', async () => {
 		const { mini, secret, key } = await setup(emu, {
 			relay: { download: false, events: ['image_generation.failed', 'video_generation.complete'] },

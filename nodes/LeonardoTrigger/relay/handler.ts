@@ -154,6 +154,15 @@ async function reconcile(ctx: IWebhookFunctions, state: RelayState, now: number)
 	return reads;
 }
 
+async function configuredApiKey(ctx: IWebhookFunctions): Promise<string | undefined> {
+	try {
+		const creds = await ctx.getCredentials('leonardoApi');
+		return typeof creds.apiKey === 'string' && creds.apiKey.length >= 8 ? creds.apiKey : undefined;
+	} catch {
+		return undefined; // no Leonardo API credential set: nothing more to redact
+	}
+}
+
 async function callbackItems(ctx: IWebhookFunctions, info: CallbackInfo, redacted: IDataObject, awaited: boolean): Promise<INodeExecutionData[]> {
 	const download = ctx.getNodeParameter('download', true) as boolean;
 	const property = ((ctx.getNodeParameter('binaryPropertyName', 'data') as string) || 'data').trim();
@@ -279,7 +288,9 @@ export async function relayWebhook(this: IWebhookFunctions): Promise<IWebhookRes
 		persist();
 		return { webhookResponse };
 	}
-	const redacted = redact(body, [secret, ...echoedSecrets(body)]);
+	// Also the configured Leonardo API key itself, whatever shape the echo takes.
+	const apiKey = await configuredApiKey(this);
+	const redacted = redact(body, [secret, ...echoedSecrets(body), ...(apiKey ? [apiKey] : [])]);
 	let items: INodeExecutionData[];
 	try {
 		items = await callbackItems(this, info, redacted, awaited);
