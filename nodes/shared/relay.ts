@@ -53,6 +53,8 @@ export interface RegisterMessage {
 	deadline: number;
 	jobs: AwaitedJobRef[];
 	carried?: CarriedItem[];
+	/** Name of the waiting node: the resume message carries it back and the node checks it (no replay into another wait). */
+	node?: string;
 }
 
 export interface ReconcileMessage {
@@ -66,6 +68,7 @@ export interface ResumeMessage {
 	executionId: string;
 	jobs: AwaitedJobResult[];
 	carried?: CarriedItem[];
+	node?: string;
 }
 
 export type RelayMessage = RegisterMessage | ReconcileMessage | ResumeMessage;

@@ -159,6 +159,8 @@ describe('Generate with Wait for Result "Webhook"', () => {
 				signMessage('not-the-secret', { action: 'resume', ts: Date.now(), executionId: id, jobs }),
 				signMessage(credentials.leonardoWebhookApi.callbackApiKey, { action: 'resume', ts: Date.now(), executionId: 'other', jobs }),
 				signMessage(credentials.leonardoWebhookApi.callbackApiKey, { action: 'resume', ts: Date.now() - 3_600_000, executionId: id, jobs }),
+				// a genuine resume of another Leonardo node's wait in the same execution (replayed into this one)
+				signMessage(credentials.leonardoWebhookApi.callbackApiKey, { action: 'resume', ts: Date.now(), executionId: id, jobs, node: 'Another Leonardo' }),
 			];
 			for (const body of forged) {
 				const res = await post(body);

@@ -66,6 +66,7 @@ async function resumeExecution(ctx: IWebhookFunctions, secret: string, reg: Regi
 		executionId: reg.executionId,
 		jobs: results(reg),
 		...(reg.carried?.length ? { carried: reg.carried } : {}),
+		...(reg.node ? { node: reg.node } : {}),
 	});
 	for (let attempt = 0; ; attempt++) {
 		let statusCode: number;
@@ -241,6 +242,7 @@ export async function relayWebhook(this: IWebhookFunctions): Promise<IWebhookRes
 					createdAt: now,
 					jobs: message.jobs,
 					carried: Array.isArray(message.carried) ? message.carried : undefined,
+					node: typeof message.node === 'string' ? message.node : undefined,
 				},
 				firstCheck,
 			);

@@ -44,6 +44,8 @@ export interface Registration {
 	jobs: Record<string, JobEntry>;
 	/** Error items (continueOnFail) of the waiting node, handed back on resume. */
 	carried?: CarriedItem[];
+	/** Name of the waiting node (sent back in the resume message). */
+	node?: string;
 	/** Resume attempts that failed in a retryable way. */
 	attempts?: number;
 	lastError?: string;
@@ -198,6 +200,7 @@ export function addRegistration(
 	}
 	entry.resumeUrl = reg.resumeUrl;
 	entry.deadline = reg.deadline;
+	if (reg.node) entry.node = reg.node;
 	if (reg.carried?.length) entry.carried = reg.carried;
 	for (const job of reg.jobs) {
 		if (!entry.order.includes(job.id)) entry.order.push(job.id);

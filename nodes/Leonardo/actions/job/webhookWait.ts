@@ -227,6 +227,7 @@ async function registerAndPark(
 		deadline,
 		jobs: wait.jobs,
 		...(wait.carried ? { carried: wait.carried } : {}),
+		node: this.getNode().name,
 	});
 	const fail = (reason: string) => {
 		const error = new NodeOperationError(this.getNode(), `Could not register the Leonardo jobs with the Leonardo Trigger: ${reason}`, {
@@ -272,6 +273,11 @@ export async function awaitWebhook(this: IWebhookFunctions): Promise<IWebhookRes
 	const message = verified.message;
 	if (message.action !== 'resume' || String(message.executionId) !== String(this.getExecutionId())) {
 		return deny('message is not a resume for this execution');
+	}
+	// Bound to the waiting node too: a captured resume of one wait cannot be replayed into a later wait of
+	// another Leonardo node of the same execution.
+	if (message.node !== undefined && message.node !== this.getNode().name) {
+		return deny('message is a resume for another node of this execution');
 	}
 	const ctx = this as unknown as IExecuteFunctions;
 	let items: INodeExecutionData[];
