@@ -195,3 +195,19 @@ export function returnAllProperties(): INodeProperties[] {
 		},
 	];
 }
+
+export interface OutputSettings {
+	wait: WaitSettings;
+	download: boolean;
+	binaryPropertyName: string;
+}
+
+/** Wait settings plus the output-file parameters of binaryOutputProperties() (empty field name → `data`). */
+export function readOutputSettings(ctx: IExecuteFunctions, i: number): OutputSettings {
+	const wait = readWaitSettings.call(ctx, i);
+	const download = ctx.getNodeParameter('download', i, true) as boolean;
+	const binaryPropertyName = download
+		? ((ctx.getNodeParameter('binaryPropertyOutput', i, 'data') as string) || 'data')
+		: 'data';
+	return { wait, download, binaryPropertyName };
+}

@@ -4,7 +4,9 @@ import type { Cost, GeneratedImage, Generation } from '../../shared/contract';
 import type { PlanProfile } from '../../shared/plans';
 import { downloadToBinary } from '../transport';
 import { extensionFromMime } from './binary';
+import { errorWithJobId } from './errors';
 import { planOutputFields } from './plan';
+import { waitForGeneration } from './polling';
 
 export interface GenerationOutputOptions {
 	itemIndex: number;
@@ -70,4 +72,74 @@ export async function generationToItems(
 		items.push(item);
 	}
 	return items;
+}
+
+/** A created generation job (image, video or edit) as Leonardo returns it. */
+export interface CreatedGeneration {
+	generationId: string;
+	apiCreditCost?: number | null;
+	cost?: Cost | null;
+}
+
+export interface FinishGenerationOptions
+	extends Omit<GenerationOutputOptions, 'itemIndex' | 'cost' | 'extra'> {
+	itemIndex: number;
+	/** "Don't wait" (anything but poll, webhook included: the router registers the pending item) or "Poll". */
+	wait: { mode: string; intervalMs: number; timeoutMs: number };
+	/** Fields of the PENDING item besides id, status, cost and plan (model, apiVersion, ...). */
+	pending: IDataObject;
+	/** Extra fields of every output item when polled. */
+	extra?: IDataObject;
+	/** Adjusts the polled items (motion: video file names); may throw. */
+	after?: (items: INodeExecutionData[], generation: Generation) => void;
+}
+
+/**
+ * After a generation job was created: "Don't wait" gives one PENDING item (the generation ID and cost);
+ * "Poll" waits for the job and gives one item per image or video. Any failure after the create carries the
+ * generation ID, so no submitted job is lost.
+ */
+export async function finishGenerationJob(
+	this: IExecuteFunctions,
+	job: CreatedGeneration,
+	o: FinishGenerationOptions,
+): Promise<INodeExecutionData[]> {
+	const costFields = { apiCreditCost: job.apiCreditCost ?? null, cost: job.cost ?? null };
+	if (o.wait.mode !== 'poll') {
+		return [
+			{
+				json: {
+					generationId: job.generationId,
+					status: 'PENDING',
+					...o.pending,
+					...(costFields as IDataObject),
+					...planOutputFields(o.plan),
+				},
+				pairedItem: { item: o.itemIndex },
+			},
+		];
+	}
+	try {
+		const generation = await waitForGeneration.call(this, job.generationId, {
+			intervalMs: o.wait.intervalMs,
+			timeoutMs: o.wait.timeoutMs,
+			itemIndex: o.itemIndex,
+		});
+		const items = await generationToItems.call(this, generation, {
+			itemIndex: o.itemIndex,
+			plan: o.plan,
+			download: o.download,
+			binaryPropertyName: o.binaryPropertyName,
+			cost: costFields,
+			model: o.model,
+			urlOf: o.urlOf,
+			stream: o.stream,
+			mimeType: o.mimeType,
+			extra: o.extra,
+		});
+		o.after?.(items, generation);
+		return items;
+	} catch (error) {
+		throw errorWithJobId(this.getNode(), error, job.generationId, o.itemIndex);
+	}
 }

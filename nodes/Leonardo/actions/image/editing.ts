@@ -28,17 +28,19 @@ import type { PlanProfile } from '../../../shared/plans';
 import { checkImageCount, checkPrompt, isUuid } from '../../../shared/validation';
 import { getInputImage, type InputImage } from '../../helpers/binary';
 import { errorWithJobId } from '../../helpers/errors';
-import { generationToItems } from '../../helpers/output';
+import { finishGenerationJob } from '../../helpers/output';
 import { planOutputFields } from '../../helpers/plan';
-import { pollUntilDone, waitForGeneration, type PollJob } from '../../helpers/polling';
+import { pollUntilDone, type PollJob } from '../../helpers/polling';
 import { apiRequest, downloadToBinary, uploadPresigned, withJobSlot } from '../../transport';
 import {
 	binaryOutputProperties,
 	modelRLC,
-	readWaitSettings,
+	readOutputSettings,
 	waitProperties,
-	type WaitSettings,
+	type OutputSettings,
 } from '../descriptions';
+
+export { readOutputSettings };
 import type { OperationContext } from '../node.type';
 
 export function fail(ctx: IExecuteFunctions, i: number, message: string, description?: string): never {
@@ -136,20 +138,6 @@ export async function readSource(ctx: IExecuteFunctions, i: number, allowed: Edi
 // Output settings
 // ---------------------------------------------------------------------------------------------
 
-export interface OutputSettings {
-	wait: WaitSettings;
-	download: boolean;
-	binaryPropertyName: string;
-}
-
-export function readOutputSettings(ctx: IExecuteFunctions, i: number): OutputSettings {
-	const wait = readWaitSettings.call(ctx, i);
-	const download = ctx.getNodeParameter('download', i, true) as boolean;
-	const binaryPropertyName = download
-		? ((ctx.getNodeParameter('binaryPropertyOutput', i, 'data') as string) || 'data')
-		: 'data';
-	return { wait, download, binaryPropertyName };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Variations: POST /variations/..., poll GET /variations/{id}
@@ -349,42 +337,17 @@ export async function runGenerationJob(this: IExecuteFunctions, o: GenerationJob
 		})) as CreateGenerationResponse;
 		const job = response.sdGenerationJob;
 		if (!job?.generationId) fail(this, i, 'Leonardo accepted the generation but returned no generation ID');
-		const costFields = { apiCreditCost: job.apiCreditCost ?? null, cost: (job.cost ?? null) as IDataObject | null };
 		const extra = { operation: o.operation, ...o.extra };
-		if (o.wait.mode !== 'poll') {
-			return [
-				{
-					json: {
-						generationId: job.generationId,
-						status: 'PENDING',
-						modelId: o.model.id,
-						model: o.model.name ?? o.model.id,
-						...extra,
-						...costFields,
-						...planOutputFields(plan),
-					},
-					pairedItem: { item: i },
-				},
-			];
-		}
-		try {
-			const generation = await waitForGeneration.call(this, job.generationId, {
-				intervalMs: o.wait.intervalMs,
-				timeoutMs: o.wait.timeoutMs,
-				itemIndex: i,
-			});
-			return await generationToItems.call(this, generation, {
-				itemIndex: i,
-				plan,
-				download: o.download,
-				binaryPropertyName: o.binaryPropertyName,
-				cost: costFields,
-				model: o.model,
-				extra,
-			});
-		} catch (error) {
-			throw errorWithJobId(this.getNode(), error, job.generationId, i);
-		}
+		return await finishGenerationJob.call(this, job, {
+			itemIndex: i,
+			plan,
+			wait: o.wait,
+			pending: { modelId: o.model.id, model: o.model.name ?? o.model.id, ...extra },
+			download: o.download,
+			binaryPropertyName: o.binaryPropertyName,
+			model: o.model,
+			extra,
+		});
 	})) as INodeExecutionData[];
 }
 

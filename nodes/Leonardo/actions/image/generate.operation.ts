@@ -41,10 +41,8 @@ import {
 	familyFromSdVersion,
 	type ModelFamily,
 } from '../../helpers/models';
-import { errorWithJobId } from '../../helpers/errors';
-import { generationToItems } from '../../helpers/output';
-import { assertCharacterReference, planOutputFields } from '../../helpers/plan';
-import { waitForGeneration } from '../../helpers/polling';
+import { finishGenerationJob } from '../../helpers/output';
+import { assertCharacterReference } from '../../helpers/plan';
 import { apiRequest, cachedForKey, getUserId, uploadInitImage, withJobSlot } from '../../transport';
 import {
 	binaryOutputProperties,
@@ -729,40 +727,15 @@ export async function execute(
 		if (!job?.generationId) {
 			fail(this, i, 'Leonardo accepted the generation but returned no generation ID');
 		}
-		const costFields = { apiCreditCost: job.apiCreditCost ?? null, cost: (job.cost ?? null) as IDataObject | null };
-		if (wait.mode !== 'poll') {
-			return [
-				{
-					json: {
-						generationId: job.generationId,
-						status: 'PENDING',
-						apiVersion,
-						modelId: model.id ?? null,
-						model: model.name ?? model.id ?? null,
-						...costFields,
-						...planOutputFields(plan),
-					},
-					pairedItem: { item: i },
-				},
-			];
-		}
-		try {
-			const generation = await waitForGeneration.call(this, job.generationId, {
-				intervalMs: wait.intervalMs,
-				timeoutMs: wait.timeoutMs,
-				itemIndex: i,
-			});
-			return await generationToItems.call(this, generation, {
-				itemIndex: i,
-				plan,
-				download,
-				binaryPropertyName,
-				cost: costFields,
-				model,
-				extra: { apiVersion },
-			});
-		} catch (error) {
-			throw errorWithJobId(this.getNode(), error, job.generationId, i);
-		}
+		return await finishGenerationJob.call(this, job, {
+			itemIndex: i,
+			plan,
+			wait,
+			pending: { apiVersion, modelId: model.id ?? null, model: model.name ?? model.id ?? null },
+			download,
+			binaryPropertyName,
+			model,
+			extra: { apiVersion },
+		});
 	})) as INodeExecutionData[];
 }

@@ -24,12 +24,9 @@ import {
 } from '../../../shared/contract';
 import { PLAN_IDS, PLAN_PROFILES, plansWith, type PlanProfile } from '../../../shared/plans';
 import { checkPrompt, isUuid } from '../../../shared/validation';
-import { errorWithJobId } from '../../helpers/errors';
-import { generationToItems } from '../../helpers/output';
-import { planOutputFields } from '../../helpers/plan';
-import { waitForGeneration } from '../../helpers/polling';
+import { finishGenerationJob } from '../../helpers/output';
 import { withJobSlot } from '../../transport';
-import { readWaitSettings, type WaitSettings } from '../descriptions';
+import { readOutputSettings, type WaitSettings } from '../descriptions';
 
 // ---------------------------------------------------------------------------------------------
 // Capability table (leonardo-api.md §7.10)
@@ -530,14 +527,7 @@ export interface MotionJobOptions {
 	create: () => Promise<({ generationId: string } & JobCostFields) | undefined>;
 }
 
-export function readOutputSettings(ctx: IExecuteFunctions, i: number) {
-	const wait = readWaitSettings.call(ctx, i);
-	const download = ctx.getNodeParameter('download', i, true) as boolean;
-	const binaryPropertyName = download
-		? ((ctx.getNodeParameter('binaryPropertyOutput', i, 'data') as string) || 'data')
-		: 'data';
-	return { wait, download, binaryPropertyName };
-}
+export { readOutputSettings };
 
 /** Creates the video job (holding a concurrent-job slot), waits as asked and outputs the MP4. */
 export async function runMotionJob(this: IExecuteFunctions, o: MotionJobOptions): Promise<INodeExecutionData[]> {
@@ -546,57 +536,32 @@ export async function runMotionJob(this: IExecuteFunctions, o: MotionJobOptions)
 	return (await withJobSlot.call(this, async (): Promise<INodeExecutionData[]> => {
 		const job = await o.create();
 		if (!job?.generationId) fail(this, i, 'Leonardo accepted the motion job but returned no generation ID');
-		const costFields = { apiCreditCost: job.apiCreditCost ?? null, cost: (job.cost ?? null) as IDataObject | null };
-		if (o.wait.mode !== 'poll') {
-			return [
-				{
-					json: {
-						generationId: job.generationId,
-						status: 'PENDING',
-						modelId: o.model.id,
-						model: o.model.name,
-						...o.extra,
-						...costFields,
-						...priority,
-						...planOutputFields(plan),
-					},
-					pairedItem: { item: i },
-				},
-			];
-		}
-		try {
-			const generation = await waitForGeneration.call(this, job.generationId, {
-				intervalMs: o.wait.intervalMs,
-				timeoutMs: o.wait.timeoutMs,
-				itemIndex: i,
-			});
-			const items = await generationToItems.call(this, generation, {
-				itemIndex: i,
-				plan,
-				download: o.download,
-				binaryPropertyName: o.binaryPropertyName,
-				cost: costFields,
-				model: o.model,
-				urlOf: (image) => image.motionMP4URL,
-				stream: true,
-				mimeType: 'video/mp4',
-				extra: { ...o.extra, ...priority },
-			});
-			for (const item of items) {
-				item.json.videoUrl = item.json.url;
-				const binary = item.binary?.[o.binaryPropertyName];
-				if (binary) {
-					binary.fileName = `${generation.id}.mp4`;
-					binary.fileExtension = 'mp4';
-					binary.mimeType = 'video/mp4';
+		return await finishGenerationJob.call(this, job, {
+			itemIndex: i,
+			plan,
+			wait: o.wait,
+			pending: { modelId: o.model.id, model: o.model.name, ...o.extra, ...priority },
+			download: o.download,
+			binaryPropertyName: o.binaryPropertyName,
+			model: o.model,
+			urlOf: (image) => image.motionMP4URL,
+			stream: true,
+			mimeType: 'video/mp4',
+			extra: { ...o.extra, ...priority },
+			after: (items, generation) => {
+				for (const item of items) {
+					item.json.videoUrl = item.json.url;
+					const binary = item.binary?.[o.binaryPropertyName];
+					if (binary) {
+						binary.fileName = `${generation.id}.mp4`;
+						binary.fileExtension = 'mp4';
+						binary.mimeType = 'video/mp4';
+					}
 				}
-			}
-			if (!items.length || !items[0].json.url) {
-				fail(this, i, `Leonardo finished motion job ${generation.id} without a video URL`);
-			}
-			return items;
-		} catch (error) {
-			throw errorWithJobId(this.getNode(), error, job.generationId, i);
-		}
+				if (!items.length || !items[0].json.url) {
+					fail(this, i, `Leonardo finished motion job ${generation.id} without a video URL`);
+				}
+			},
+		});
 	})) as INodeExecutionData[];
 }
