@@ -36,9 +36,13 @@ async function shot(page: Page, name: string): Promise<string> {
 	return file;
 }
 
-async function optionTexts(page: Page): Promise<string[]> {
-	// element-plus renders the open dropdown's options in a popper at the end of <body>
-	const popper = page.locator('.el-select-dropdown:visible, .el-popper:visible .el-select-dropdown__list').last();
+async function optionTexts(page: Page, oneOf: string): Promise<string[]> {
+	// element-plus renders the open dropdown's options in a popper at the end of <body>. A popper that is still
+	// closing (the previous list) can be visible too: take the one that holds an option of THIS list.
+	const popper = page
+		.locator('.el-select-dropdown:visible, .el-popper:visible .el-select-dropdown__list')
+		.filter({ has: page.locator('.el-select-dropdown__item', { hasText: oneOf }) })
+		.last();
 	await popper.waitFor({ state: 'visible', timeout: 15000 });
 	return (await popper.locator('.el-select-dropdown__item').allInnerTexts()).map((t) => t.split('\n')[0].trim()).filter(Boolean);
 }
@@ -106,12 +110,21 @@ export async function runEditorChecks(ctx: {
 
 		// 4. resource and operation lists
 		await params.locator('[data-test-id="parameter-input-resource"] input').first().click();
-		const resources = await optionTexts(page);
+		const resources = await optionTexts(page, 'Account');
 		expect(resources).toEqual(expect.arrayContaining(['Account', 'Image', 'LoRA']));
 		await shot(page, `${prefix}resource-list.png`);
 		await page.keyboard.press('Escape');
+		await expectEventually(
+			async () =>
+				(await page
+					.locator('.el-select-dropdown:visible')
+					.filter({ has: page.locator('.el-select-dropdown__item', { hasText: 'Account' }) })
+					.count()) === 0,
+			10000,
+			'the resource list to close',
+		);
 		await params.locator('[data-test-id="parameter-input-operation"] input').first().click();
-		const operations = await optionTexts(page);
+		const operations = await optionTexts(page, 'Generate');
 		expect(operations).toEqual(expect.arrayContaining(['Generate', 'Get', 'Get Many', 'Delete']));
 		await page.keyboard.press('Escape');
 
