@@ -27,6 +27,8 @@
  * Call `await shutdownHarness()` in afterAll (stops n8n-core's SSH cleanup timer so jest can exit).
  */
 import 'reflect-metadata';
+import * as fs from 'fs';
+import * as path from 'path';
 import {
 	BinaryDataConfig,
 	BinaryDataService,
@@ -46,6 +48,7 @@ import {
 	type IConnections,
 	type IDataObject,
 	type IExecuteData,
+	type IExecuteFunctions,
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
 	type INode,
@@ -151,6 +154,60 @@ registerNodeType('n8n-nodes-base.noOp', () => ({
 	},
 	async execute(this) {
 		return [this.getInputData()];
+	},
+}));
+
+// "Read/Write Files from Disk": read (a glob like /dir/*.png → one binary item per file, sorted) and write
+// (the item's binary to the resolved file name), as the examples use it.
+registerNodeType('n8n-nodes-base.readWriteFile', () => ({
+	description: {
+		displayName: 'Read/Write Files from Disk',
+		name: 'readWriteFile',
+		group: ['input'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Read/Write Files from Disk' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				default: 'read',
+				options: [
+					{ name: 'Read', value: 'read' },
+					{ name: 'Write', value: 'write' },
+				],
+			},
+			{ displayName: 'File(s) Selector', name: 'fileSelector', type: 'string', default: '' },
+			{ displayName: 'File Path and Name', name: 'fileName', type: 'string', default: '' },
+			{ displayName: 'Input Binary Field', name: 'dataPropertyName', type: 'string', default: 'data' },
+			{ displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [] },
+		],
+	},
+	async execute(this: IExecuteFunctions) {
+		const out: INodeExecutionData[] = [];
+		if (this.getNodeParameter('operation', 0) === 'read') {
+			const selector = this.getNodeParameter('fileSelector', 0) as string;
+			const dir = path.dirname(selector);
+			const pattern = new RegExp(
+				`^${path.basename(selector).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`,
+			);
+			for (const name of fs.readdirSync(dir).filter((n) => pattern.test(n)).sort()) {
+				const data = await this.helpers.prepareBinaryData(fs.readFileSync(path.join(dir, name)), name);
+				out.push({ json: { fileName: name }, binary: { data }, pairedItem: { item: 0 } });
+			}
+			return [out];
+		}
+		const items = this.getInputData();
+		for (let i = 0; i < items.length; i++) {
+			const fileName = this.getNodeParameter('fileName', i) as string;
+			const property = this.getNodeParameter('dataPropertyName', i) as string;
+			fs.writeFileSync(fileName, await this.helpers.getBinaryDataBuffer(i, property));
+			out.push({ json: { ...items[i].json, fileName }, binary: items[i].binary, pairedItem: { item: i } });
+		}
+		return [out];
 	},
 }));
 

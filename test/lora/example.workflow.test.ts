@@ -3,48 +3,18 @@
  * of PNGs → Train (poll) → Generate with the new LoRA at 0.8 and a platform element at 0.6.
  *
  * n8n-nodes-base is not a dev dependency, so "Read/Write Files from Disk" (operation read, a glob such as
- * /dir/*.png) is a small stand-in that reads the matching files into binary items like the real node.
+ * /dir/*.png) is a small stand-in (test/helpers/harness.ts) that reads the matching files into binary items like the real node.
  * Only the folder and the poll intervals are changed from the example file.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { basename, dirname, join } from 'path';
-import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import { join } from 'path';
 
 import type { EmulatorHandle } from '../../emulator';
-import { registerNodeType, runWorkflow, shutdownHarness, type HarnessNode } from '../helpers/harness';
+import { runWorkflow, shutdownHarness, type HarnessNode } from '../helpers/harness';
 import { emulator, newKey, recordBodies } from '../node/helpers';
 import { png } from './images';
 
-const readWriteFile: INodeType = {
-	description: {
-		displayName: 'Read/Write Files from Disk',
-		name: 'readWriteFile',
-		group: ['input'],
-		version: 1,
-		description: '',
-		defaults: { name: 'Read/Write Files from Disk' },
-		inputs: ['main'],
-		outputs: ['main'],
-		properties: [
-			{ displayName: 'Operation', name: 'operation', type: 'options', default: 'read', options: [{ name: 'Read', value: 'read' }] },
-			{ displayName: 'File(s) Selector', name: 'fileSelector', type: 'string', default: '' },
-			{ displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [] },
-		],
-	},
-	async execute(this: IExecuteFunctions) {
-		const selector = this.getNodeParameter('fileSelector', 0) as string;
-		const dir = dirname(selector);
-		const pattern = new RegExp(`^${basename(selector).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-		const out: INodeExecutionData[] = [];
-		for (const name of readdirSync(dir).filter((n) => pattern.test(n)).sort()) {
-			const data = await this.helpers.prepareBinaryData(readFileSync(join(dir, name)), name, 'image/png');
-			out.push({ json: { fileName: name }, binary: { data }, pairedItem: { item: 0 } });
-		}
-		return [out];
-	},
-};
-registerNodeType('n8n-nodes-base.readWriteFile', () => readWriteFile);
 
 let emu: EmulatorHandle;
 let folder: string;

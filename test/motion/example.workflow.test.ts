@@ -3,49 +3,18 @@
  * Motion from the first image (poll) → Read/Write Files from Disk (write the MP4).
  *
  * n8n-nodes-base is not a dev dependency, so "Read/Write Files from Disk" (operation write) is a small
- * stand-in that writes the item's binary to the resolved file name like the real node. Only the target
+ * stand-in (test/helpers/harness.ts) that writes the item's binary to the resolved file name like the real node. Only the target
  * folder and the poll intervals are changed from the example file.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import type { EmulatorHandle } from '../../emulator';
 import { topLevelBoxes } from '../../emulator/video';
-import { registerNodeType, runWorkflow, shutdownHarness, type HarnessNode } from '../helpers/harness';
+import { runWorkflow, shutdownHarness, type HarnessNode } from '../helpers/harness';
 import { emulator, newKey } from '../node/helpers';
 
-const readWriteFile: INodeType = {
-	description: {
-		displayName: 'Read/Write Files from Disk',
-		name: 'readWriteFile',
-		group: ['input'],
-		version: 1,
-		description: '',
-		defaults: { name: 'Read/Write Files from Disk' },
-		inputs: ['main'],
-		outputs: ['main'],
-		properties: [
-			{ displayName: 'Operation', name: 'operation', type: 'options', default: 'write', options: [{ name: 'Write', value: 'write' }] },
-			{ displayName: 'File Path and Name', name: 'fileName', type: 'string', default: '' },
-			{ displayName: 'Input Binary Field', name: 'dataPropertyName', type: 'string', default: 'data' },
-			{ displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [] },
-		],
-	},
-	async execute(this: IExecuteFunctions) {
-		const out: INodeExecutionData[] = [];
-		const items = this.getInputData();
-		for (let i = 0; i < items.length; i++) {
-			const fileName = this.getNodeParameter('fileName', i) as string;
-			const property = this.getNodeParameter('dataPropertyName', i) as string;
-			writeFileSync(fileName, await this.helpers.getBinaryDataBuffer(i, property));
-			out.push({ json: { ...items[i].json, fileName }, binary: items[i].binary, pairedItem: { item: i } });
-		}
-		return [out];
-	},
-};
-registerNodeType('n8n-nodes-base.readWriteFile', () => readWriteFile);
 
 let emu: EmulatorHandle;
 let folder: string;
